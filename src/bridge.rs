@@ -1,0 +1,313 @@
+//! `3minapi mcp serve`: the stdio side. Newline-delimited JSON-RPC in on stdin, out on stdout
+//! (nothing else ever goes to stdout), each request relayed on its own task and answered as it
+//! completes.
+
+use crate::jsonrpc::{self, Invalid, Kind};
+use crate::upstream::{Outbox, RelayError, Upstream};
+use crate::{log_debug, log_info, log_warn};
+use bytes::Bytes;
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// Longest message accepted on stdin; a longer line is discarded without being held in memory.
+pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+/// Why the bridge cannot reach the upstream at all (no usable key, a refused URL). Every request
+/// is answered with it, so the MCP client shows the user what to fix instead of "connection closed".
+#[derive(Debug, Clone)]
+pub struct SetupProblem {
+    pub message: String,
+    pub hint: String,
+    pub code: i64,
+}
+
+impl SetupProblem {
+    fn answer(&self, id: &str) -> String {
+        let data = serde_json::json!({ "hint": self.hint });
+        jsonrpc::error_line(
+            id,
+            self.code,
+            &format!("{}; {}", self.message, self.hint),
+            Some(&data),
+        )
+    }
+}
+
+/// What the bridge relays to: a ready upstream, or the problem that stops it from having one.
+pub enum Target {
+    Ready(Arc<Upstream>),
+    Broken(SetupProblem),
+}
+
+enum Input {
+    Line(Vec<u8>),
+    TooLong,
+}
+
+/// Runs the bridge until stdin closes or a termination signal arrives. `make_target` receives the
+/// outbox the upstream writes to.
+pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
+    let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
+    let writer = std::thread::spawn(move || write_stdout(out_rx));
+    let (in_tx, mut in_rx) = mpsc::channel::<Input>(64);
+    std::thread::spawn(move || read_stdin(in_tx));
+
+    let target = Arc::new(make_target(out_tx.clone()));
+    if let Target::Broken(p) = target.as_ref() {
+        log_warn!(
+            "{}; every request will be answered with this error. hint: {}",
+            p.message,
+            p.hint
+        );
+    }
+    let cancelled: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let mut tasks = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+
+    let interrupted = loop {
+        tokio::select! {
+            input = in_rx.recv() => match input {
+                Some(Input::Line(bytes)) => handle_line(bytes, &target, &out_tx, &cancelled, &mut tasks),
+                Some(Input::TooLong) => {
+                    log_warn!("discarded a message longer than {} MiB", MAX_MESSAGE >> 20);
+                    let _ = out_tx.send(jsonrpc::error_line(
+                        "null",
+                        jsonrpc::code::INVALID_REQUEST,
+                        &format!("message longer than {} MiB discarded", MAX_MESSAGE >> 20),
+                        None,
+                    ));
+                }
+                None => break false,
+            },
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            _ = &mut shutdown => break true,
+        }
+    };
+
+    if interrupted {
+        log_info!("signal received; shutting down");
+        tasks.abort_all();
+    } else {
+        // stdin closed: answers still owed are delivered unless a signal cuts the wait short.
+        log_debug!(
+            "stdin closed; waiting for {} request(s) in flight",
+            tasks.len()
+        );
+        loop {
+            tokio::select! {
+                next = tasks.join_next() => if next.is_none() { break },
+                _ = &mut shutdown => { tasks.abort_all(); break }
+            }
+        }
+    }
+    if let Target::Ready(upstream) = target.as_ref() {
+        upstream.close().await;
+    }
+    drop(target);
+    drop(out_tx);
+    let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+}
+
+fn handle_line(
+    bytes: Vec<u8>,
+    target: &Arc<Target>,
+    out: &Outbox,
+    cancelled: &Arc<Mutex<HashSet<String>>>,
+    tasks: &mut JoinSet<()>,
+) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            log_warn!("a line on stdin is not UTF-8; answered with a parse error");
+            let _ = out.send(Invalid::Parse("the line is not valid UTF-8".into()).answer());
+            return;
+        }
+    };
+    if text.trim().is_empty() {
+        return;
+    }
+    let (kind, cancels) = match jsonrpc::parse(&text) {
+        Ok(msg) => {
+            let cancels = match &msg.kind {
+                Kind::Notification { method } if method == "notifications/cancelled" => {
+                    msg.params.and_then(cancelled_request_id)
+                }
+                _ => None,
+            };
+            (msg.kind, cancels)
+        }
+        Err(invalid) => {
+            log_warn!(
+                "a line on stdin is not a JSON-RPC message ({invalid:?}); answered with an error"
+            );
+            let _ = out.send(invalid.answer());
+            return;
+        }
+    };
+    let body = Bytes::from(text);
+    let upstream = match (target.as_ref(), &kind) {
+        (_, Kind::Request { id, method }) if method == "server/discover" => {
+            // The stateless revision is not relayed yet: -32601 makes dual-era clients fall back to initialize.
+            let _ = out.send(jsonrpc::error_line(
+                id,
+                jsonrpc::code::METHOD_NOT_FOUND,
+                "Method not found: server/discover",
+                None,
+            ));
+            return;
+        }
+        (Target::Broken(problem), Kind::Request { id, .. }) => {
+            let _ = out.send(problem.answer(id));
+            return;
+        }
+        (Target::Broken(_), _) => {
+            log_debug!("not relaying a notification or response: no usable upstream");
+            return;
+        }
+        (Target::Ready(upstream), _) => Arc::clone(upstream),
+    };
+    if let Some(id) = cancels
+        && let Ok(mut set) = cancelled.lock()
+    {
+        set.insert(id);
+    }
+    let out = out.clone();
+    let cancelled = Arc::clone(cancelled);
+    tasks.spawn(async move {
+        match kind {
+            Kind::Request { id, method } => {
+                let result = upstream.request(&id, &method, body).await;
+                let was_cancelled = cancelled.lock().map(|mut s| s.remove(&id)).unwrap_or(false);
+                if let Err(e) = result {
+                    if was_cancelled {
+                        log_debug!("request {id} was cancelled; not answering its failure ({e})");
+                    } else {
+                        log_warn!("{method} failed: {e}");
+                        let _ = out.send(e.answer(&id));
+                    }
+                }
+            }
+            Kind::Notification { method } => {
+                log_failure(&method, upstream.notify(Some(&method), body).await)
+            }
+            Kind::Response { .. } => log_failure("a response", upstream.notify(None, body).await),
+        }
+    });
+}
+
+fn log_failure(what: &str, result: Result<(), RelayError>) {
+    if let Err(e) = result {
+        log_warn!("could not relay {what}: {e}");
+    }
+}
+
+/// `params.requestId` of `notifications/cancelled`, as raw JSON.
+fn cancelled_request_id(params: &serde_json::value::RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Params<'a> {
+        #[serde(rename = "requestId", borrow)]
+        request_id: &'a serde_json::value::RawValue,
+    }
+    serde_json::from_str::<Params<'_>>(params.get())
+        .ok()
+        .map(|p| p.request_id.get().to_owned())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Splits stdin into lines on a plain thread (blocking reads are the cheapest here), holding at
+/// most [`MAX_MESSAGE`] bytes of one line.
+fn read_stdin(tx: mpsc::Sender<Input>) {
+    let mut stdin = std::io::stdin().lock();
+    let mut chunk = vec![0u8; 256 * 1024];
+    let mut line: Vec<u8> = Vec::new();
+    let mut discarding = false;
+    loop {
+        let n = match stdin.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log_warn!("reading stdin failed: {e}");
+                break;
+            }
+        };
+        let mut data = &chunk[..n];
+        while let Some(pos) = data.iter().position(|&b| b == b'\n') {
+            let input = if discarding {
+                discarding = false;
+                Input::TooLong
+            } else {
+                line.extend_from_slice(&data[..pos]);
+                Input::Line(std::mem::take(&mut line))
+            };
+            if tx.blocking_send(input).is_err() {
+                return;
+            }
+            data = &data[pos + 1..];
+        }
+        if !discarding {
+            if line.len() + data.len() > MAX_MESSAGE {
+                discarding = true;
+                line = Vec::new();
+            } else {
+                line.extend_from_slice(data);
+            }
+        }
+    }
+    let last = if discarding {
+        Some(Input::TooLong)
+    } else if !line.is_empty() {
+        Some(Input::Line(line))
+    } else {
+        None
+    };
+    if let Some(input) = last {
+        let _ = tx.blocking_send(input);
+    }
+}
+
+/// Writes each message as one line, flushing when no more are waiting.
+fn write_stdout(mut rx: mpsc::UnboundedReceiver<String>) {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    while let Some(line) = rx.blocking_recv() {
+        let mut ok = w
+            .write_all(line.as_bytes())
+            .and_then(|_| w.write_all(b"\n"))
+            .is_ok();
+        while ok && let Ok(more) = rx.try_recv() {
+            ok = w
+                .write_all(more.as_bytes())
+                .and_then(|_| w.write_all(b"\n"))
+                .is_ok();
+        }
+        if !ok || w.flush().is_err() {
+            log_debug!("stdout closed; dropping further output");
+            return;
+        }
+    }
+}

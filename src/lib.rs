@@ -1,0 +1,152 @@
+//! 3minapi: the local side of 3Min API. `main.rs` only hands the arguments to [`run`].
+
+pub mod bridge;
+pub mod cli;
+pub mod jsonrpc;
+pub mod key;
+pub mod log;
+pub mod sse;
+pub mod upstream;
+
+use clap::Parser;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// The exit statuses of every command, decided here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Environment variable for the upstream URL.
+pub const URL_ENV: &str = "THREEMINAPI_URL";
+
+/// Parses the arguments and runs the command.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            }
+            .into();
+        }
+    };
+    match dispatch(cli) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            print_error(&e);
+            Exit::Failure.into()
+        }
+    }
+}
+
+fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
+    let level = log::Level::from_flags(cli.verbose, cli.quiet);
+    match cli.command {
+        cli::Command::Mcp {
+            command: cli::McpCommand::Serve(args),
+        } => {
+            log::init(level, args.log_file.as_deref()).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open the log file {}: {e}\nhint: pass a writable path to --log-file",
+                    args.log_file
+                        .as_deref()
+                        .unwrap_or_else(|| std::path::Path::new(""))
+                        .display()
+                )
+            })?;
+            let url = resolve_url(cli.url);
+            serve(url)
+        }
+    }
+}
+
+/// `--url`, else `THREEMINAPI_URL` (unless empty or an unexpanded placeholder), else the hosted server.
+fn resolve_url(flag: Option<String>) -> String {
+    if let Some(url) = flag {
+        return url;
+    }
+    match std::env::var(URL_ENV) {
+        Ok(v) if key::is_unexpanded_or_empty(&v) => {
+            if !v.is_empty() {
+                log_warn!(
+                    "{URL_ENV} holds an unexpanded placeholder; using {}",
+                    upstream::DEFAULT_URL
+                );
+            }
+            upstream::DEFAULT_URL.to_owned()
+        }
+        Ok(v) => v.trim().to_owned(),
+        Err(_) => upstream::DEFAULT_URL.to_owned(),
+    }
+}
+
+fn serve(url: String) -> anyhow::Result<Exit> {
+    let lookup = key::resolve(|name| std::env::var(name).ok(), |w| log_warn!("{w}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(bridge::serve(move |outbox| target(&url, lookup, outbox)));
+    // Shutting down is a server's normal end, whatever ended it.
+    Ok(Exit::Success)
+}
+
+fn target(url: &str, lookup: key::KeyLookup, outbox: upstream::Outbox) -> bridge::Target {
+    use bridge::{SetupProblem, Target};
+    let url = match upstream::check_url(url) {
+        Ok(url) => url,
+        Err(message) => {
+            return Target::Broken(SetupProblem {
+                message,
+                hint: format!("fix --url or {URL_ENV}"),
+                code: jsonrpc::code::UPSTREAM_UNAVAILABLE,
+            });
+        }
+    };
+    let key = match lookup {
+        key::KeyLookup::Found { key, source } => {
+            log_info!("using MCP key {key} from {source}");
+            key
+        }
+        other => {
+            return Target::Broken(SetupProblem {
+                message: other.problem().unwrap_or_default(),
+                hint: other.hint(),
+                code: jsonrpc::code::KEY_PROBLEM,
+            });
+        }
+    };
+    match upstream::Upstream::new(url, &key, outbox) {
+        Ok(up) => Target::Ready(up),
+        Err(e) => Target::Broken(SetupProblem {
+            message: format!("cannot set up the HTTP client: {e}"),
+            hint: "report this as a bug".into(),
+            code: jsonrpc::code::UPSTREAM_UNAVAILABLE,
+        }),
+    }
+}
+
+/// `error: …` then `hint: …`, lowercase, control characters stripped.
+pub fn print_error(e: &anyhow::Error) {
+    let text = format!("{e:#}");
+    let mut lines = text.lines();
+    if let Some(first) = lines.next() {
+        eprintln!("error: {}", log::sanitize(first));
+    }
+    for line in lines {
+        eprintln!("{}", log::sanitize(line));
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    threeminapi::run(std::env::args_os())
+}

@@ -1,0 +1,807 @@
+//! The Streamable HTTP client side of the bridge: one POST per client message, JSON or SSE answers,
+//! the legacy session (`Mcp-Session-Id`, replayed `initialize` when the server forgets it), the
+//! standalone GET stream, and every transport fault turned into something the bridge can answer.
+//!
+//! Messages are carried as the text they arrived as; only the routing fields are read.
+
+use crate::jsonrpc::{self, Kind};
+use crate::sse;
+use crate::{log_debug, log_info, log_warn};
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Response, StatusCode, Url};
+use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::Duration;
+use tokio::sync::{RwLock, mpsc};
+use tokio::task::JoinHandle;
+
+pub const DEFAULT_URL: &str = "https://3minapi.com/api/mcp";
+pub const USER_AGENT: &str = concat!("3minapi/", env!("CARGO_PKG_VERSION"));
+
+const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
+const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+const KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
+const POST_ACCEPT: &str = "application/json, text/event-stream";
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const KEEPALIVE: Duration = Duration::from_secs(30);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(2);
+/// After the answer has arrived, how long to wait for the server to end the stream, so the
+/// connection goes back to the pool instead of being dropped.
+const DRAIN_AFTER_ANSWER: Duration = Duration::from_secs(5);
+/// Resuming a broken POST stream: consecutive failed attempts before giving up.
+const MAX_RESUME_FAILURES: u32 = 3;
+
+/// Lines for the MCP client on stdout, each one JSON-RPC message without its newline.
+pub type Outbox = mpsc::UnboundedSender<String>;
+
+/// Checks the upstream URL: it must be `https://`, or `http://` to a loopback host (the key must
+/// not cross a network in clear text).
+pub fn check_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("the upstream URL {raw:?} is not valid: {e}"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "refusing {url}: plain http:// would send the MCP key in clear text; use https:// (http:// is accepted only for loopback hosts)"
+        )),
+        other => Err(format!(
+            "the upstream URL {url} has scheme {other}: only https:// is supported"
+        )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Why a message could not be relayed. The bridge answers requests with [`RelayError::answer`].
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("the server refused the MCP key (HTTP {status}): was it regenerated or deleted?")]
+    KeyRefused { status: u16 },
+    #[error("cannot reach {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    #[error("{url} answered HTTP {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
+    Status {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("{url} closed the stream of this request before answering it")]
+    StreamEnded { url: String },
+    #[error(
+        "{url} redirected to another origin ({location}); not following, the MCP key would go with it"
+    )]
+    CrossOriginRedirect { url: String, location: String },
+    #[error(
+        "{url} no longer knows the session and it could not be restored: the client never sent initialize"
+    )]
+    SessionLost { url: String },
+}
+
+impl RelayError {
+    fn hint(&self) -> &'static str {
+        match self {
+            RelayError::KeyRefused { .. } => {
+                "generate a new key under Settings → AI Integration → CLI / IDE, then run `3minapi auth login`"
+            }
+            RelayError::Unreachable { .. } | RelayError::StreamEnded { .. } => {
+                "check the network and the proxy settings (HTTPS_PROXY, NO_PROXY), then retry"
+            }
+            RelayError::Status { .. } => {
+                "retry later; if it persists, check --url / THREEMINAPI_URL"
+            }
+            RelayError::CrossOriginRedirect { .. } => "check --url / THREEMINAPI_URL",
+            RelayError::SessionLost { .. } => "restart the MCP client",
+        }
+    }
+
+    fn code(&self) -> i64 {
+        match self {
+            RelayError::KeyRefused { .. } => jsonrpc::code::KEY_PROBLEM,
+            _ => jsonrpc::code::UPSTREAM_UNAVAILABLE,
+        }
+    }
+
+    /// The JSON-RPC error answering request `id` (raw JSON). The message carries the hint too:
+    /// clients show the message, rarely `data`.
+    pub fn answer(&self, id: &str) -> String {
+        let message = format!("{self}; {}", self.hint());
+        let data = serde_json::json!({ "hint": self.hint() });
+        jsonrpc::error_line(id, self.code(), &message, Some(&data))
+    }
+}
+
+/// The parts of the session a request is sent with.
+#[derive(Clone, Default)]
+struct Snapshot {
+    session: Option<String>,
+    version: Option<String>,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct Session {
+    id: Option<String>,
+    version: Option<String>,
+    /// Bumped every time a session is (re)established, so concurrent requests that all hit a 404
+    /// re-initialize once.
+    generation: u64,
+    /// The client's own handshake, replayed when the server forgets the session.
+    initialize: Option<(String, Bytes)>,
+    initialized: Option<Bytes>,
+}
+
+impl Session {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            session: self.id.clone(),
+            version: self.version.clone(),
+            generation: self.generation,
+        }
+    }
+}
+
+/// What to do with the messages read from a response.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// Everything goes to the client.
+    Forward,
+    /// Everything goes to the client, and the answer is also returned.
+    ForwardAndKeep,
+    /// The answer is returned; nothing reaches the client (a replayed handshake).
+    Keep,
+}
+
+pub struct Upstream {
+    http: Client,
+    url: Url,
+    key: HeaderValue,
+    session: RwLock<Session>,
+    get_stream: SyncMutex<Option<JoinHandle<()>>>,
+    to_client: Outbox,
+}
+
+impl Upstream {
+    /// `key` is sent as `x-api-key` and marked sensitive so no debug output shows it.
+    pub fn new(
+        url: Url,
+        key: &crate::key::McpKey,
+        to_client: Outbox,
+    ) -> anyhow::Result<Arc<Upstream>> {
+        let mut key = HeaderValue::from_str(key.expose())?;
+        key.set_sensitive(true);
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| same_origin(first, attempt.url()));
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if same {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        // No total or read timeout: a tool call or the GET stream may stay silent for minutes.
+        let http = Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true)
+            .tcp_keepalive(KEEPALIVE)
+            .redirect(redirects)
+            .build()?;
+        Ok(Arc::new(Upstream {
+            http,
+            url,
+            key,
+            session: RwLock::new(Session::default()),
+            get_stream: SyncMutex::new(None),
+            to_client,
+        }))
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    fn headers(&self, snap: &Snapshot) -> HeaderMap {
+        let mut h = HeaderMap::with_capacity(6);
+        h.insert(KEY_HEADER, self.key.clone());
+        if let Some(Ok(v)) = snap.session.as_deref().map(HeaderValue::from_str) {
+            h.insert(SESSION_HEADER, v);
+        }
+        if let Some(Ok(v)) = snap.version.as_deref().map(HeaderValue::from_str) {
+            h.insert(VERSION_HEADER, v);
+        }
+        h
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> RelayError {
+        RelayError::Unreachable {
+            url: self.url.to_string(),
+            cause: describe(e),
+        }
+    }
+
+    /// POSTs one message. A connection that could not be made is retried once: it provably
+    /// never reached the server.
+    async fn post(&self, body: &Bytes, snap: &Snapshot) -> Result<Response, RelayError> {
+        let mut retried = false;
+        loop {
+            let sent = self
+                .http
+                .post(self.url.clone())
+                .headers(self.headers(snap))
+                .header(ACCEPT, POST_ACCEPT)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(resp) => return Ok(resp),
+                Err(e) if e.is_connect() && !retried => {
+                    log_debug!(
+                        "connecting to {} failed ({}); retrying once",
+                        self.url,
+                        describe(&e)
+                    );
+                    retried = true;
+                }
+                Err(e) => return Err(self.unreachable(&e)),
+            }
+        }
+    }
+
+    /// Relays a client request and forwards its answer (and whatever the server sends on the
+    /// request's stream) to the client. An `Err` means the client still needs an answer.
+    pub async fn request(
+        self: &Arc<Self>,
+        id: &str,
+        method: &str,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        if method == "initialize" {
+            return self.initialize(id, body).await;
+        }
+        let mut restored = false;
+        loop {
+            let snap = self.session.read().await.snapshot();
+            let resp = self.post(&body, &snap).await?;
+            if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
+                restored = true;
+                self.restore_session(snap.generation).await?;
+                continue;
+            }
+            return self
+                .read_answer(resp, Some(id), Delivery::Forward)
+                .await
+                .map(drop);
+        }
+    }
+
+    /// Relays a notification or a response from the client. Nothing is answered; failures are
+    /// returned for the log.
+    pub async fn notify(
+        self: &Arc<Self>,
+        method: Option<&str>,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        if method == Some("notifications/initialized") {
+            return self.initialized(body).await;
+        }
+        let mut restored = false;
+        loop {
+            let snap = self.session.read().await.snapshot();
+            let resp = self.post(&body, &snap).await?;
+            if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
+                restored = true;
+                self.restore_session(snap.generation).await?;
+                continue;
+            }
+            return self
+                .read_answer(resp, None, Delivery::Forward)
+                .await
+                .map(drop);
+        }
+    }
+
+    /// The client's `initialize`: a new session. Held under the write lock so nothing else is sent
+    /// before the session id is known.
+    async fn initialize(self: &Arc<Self>, id: &str, body: Bytes) -> Result<(), RelayError> {
+        let mut session = self.session.write().await;
+        self.stop_get_stream();
+        if let Some(old) = session.id.take() {
+            let this = Arc::clone(self);
+            let snap = session.snapshot();
+            tokio::spawn(async move {
+                this.delete_session(Snapshot {
+                    session: Some(old),
+                    ..snap
+                })
+                .await
+            });
+        }
+        let (sid, answer) = self.handshake(id, &body, Delivery::ForwardAndKeep).await?;
+        session.id = sid;
+        session.version = answer.as_deref().and_then(negotiated_version);
+        session.generation += 1;
+        session.initialize = Some((id.to_owned(), body));
+        session.initialized = None;
+        Ok(())
+    }
+
+    /// POSTs an `initialize` without a session; returns the new session id and the answer line.
+    async fn handshake(
+        &self,
+        id: &str,
+        body: &Bytes,
+        delivery: Delivery,
+    ) -> Result<(Option<String>, Option<String>), RelayError> {
+        let resp = self.post(body, &Snapshot::default()).await?;
+        let sid = resp
+            .headers()
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let answer = self.read_answer(resp, Some(id), delivery).await?;
+        Ok((sid, answer))
+    }
+
+    async fn initialized(self: &Arc<Self>, body: Bytes) -> Result<(), RelayError> {
+        let mut session = self.session.write().await;
+        session.initialized = Some(body.clone());
+        let snap = session.snapshot();
+        let resp = self.post(&body, &snap).await?;
+        self.read_answer(resp, None, Delivery::Forward).await?;
+        self.start_get_stream(snap);
+        Ok(())
+    }
+
+    /// The server answered 404 to a request on session `generation`: it forgot the session (expiry,
+    /// restart). Replay the client's own handshake on a new session; the client never sees it.
+    async fn restore_session(self: &Arc<Self>, generation: u64) -> Result<(), RelayError> {
+        let mut session = self.session.write().await;
+        if session.generation != generation {
+            return Ok(()); // another request restored it meanwhile
+        }
+        let Some((id, init)) = session.initialize.clone() else {
+            return Err(RelayError::SessionLost {
+                url: self.url.to_string(),
+            });
+        };
+        log_info!("the upstream forgot the session; starting a new one");
+        self.stop_get_stream();
+        let (sid, answer) = self.handshake(&id, &init, Delivery::Keep).await?;
+        if let Some(line) = answer.as_deref().filter(|l| is_error(l)) {
+            log_warn!(
+                "replaying initialize failed: {}",
+                crate::log::sanitize(line)
+            );
+            return Err(RelayError::SessionLost {
+                url: self.url.to_string(),
+            });
+        }
+        session.id = sid;
+        session.version = answer.as_deref().and_then(negotiated_version);
+        session.generation += 1;
+        let initialized = session.initialized.clone().unwrap_or_else(|| {
+            Bytes::from_static(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        });
+        let snap = session.snapshot();
+        let resp = self.post(&initialized, &snap).await?;
+        self.read_answer(resp, None, Delivery::Forward).await?;
+        self.start_get_stream(snap);
+        Ok(())
+    }
+
+    /// Reads what the server answered to one POST. With `want` set, returns once that request's
+    /// answer has been delivered (resuming a broken SSE stream with `Last-Event-ID`).
+    async fn read_answer(
+        &self,
+        resp: Response,
+        want: Option<&str>,
+        delivery: Delivery,
+    ) -> Result<Option<String>, RelayError> {
+        let status = resp.status();
+        let url = self.url.to_string();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("?")
+                .to_owned();
+            return Err(RelayError::CrossOriginRedirect { url, location });
+        }
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(RelayError::KeyRefused {
+                status: status.as_u16(),
+            });
+        }
+        let is_sse = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        if status.is_success() && is_sse {
+            return self.read_sse(resp, want, delivery).await;
+        }
+        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let text = String::from_utf8_lossy(&body);
+        if status.is_success() {
+            if text.trim().is_empty() {
+                return match want {
+                    // 202 to a request: the answer is not coming on this stream, and nothing says it will.
+                    Some(_) => Err(RelayError::Status {
+                        url,
+                        status: status.as_u16(),
+                        body: "accepted the request without answering it".into(),
+                    }),
+                    None => Ok(None),
+                };
+            }
+            let mut kept = None;
+            self.deliver(&text, want, delivery, &mut kept);
+            return match (want, kept) {
+                (Some(_), None) if delivery == Delivery::Keep => {
+                    Err(RelayError::StreamEnded { url })
+                }
+                (_, kept) => Ok(kept),
+            };
+        }
+        // An error status with a JSON-RPC error body is the server's answer: relay it, addressed
+        // to the request when the server could not read the id.
+        if let Some(id) = want
+            && let Some(line) = error_body_for(&text, id)
+        {
+            let mut kept = None;
+            self.deliver(&line, Some(id), delivery, &mut kept);
+            return Ok(kept);
+        }
+        Err(RelayError::Status {
+            url,
+            status: status.as_u16(),
+            body: crate::log::sanitize(text.trim())
+                .chars()
+                .take(200)
+                .collect(),
+        })
+    }
+
+    async fn read_sse(
+        &self,
+        mut resp: Response,
+        want: Option<&str>,
+        delivery: Delivery,
+    ) -> Result<Option<String>, RelayError> {
+        let mut reader = sse::Reader::new();
+        let mut kept = None;
+        let mut answered = false;
+        let mut failures = 0;
+        loop {
+            loop {
+                let chunk = if answered {
+                    match tokio::time::timeout(DRAIN_AFTER_ANSWER, resp.chunk()).await {
+                        Ok(c) => c,
+                        Err(_) => break,
+                    }
+                } else {
+                    resp.chunk().await
+                };
+                match chunk {
+                    Ok(Some(bytes)) => {
+                        for ev in reader.feed(&bytes) {
+                            answered |= self.deliver(&ev.data, want, delivery, &mut kept);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        log_debug!("stream from {} broke: {}", self.url, describe(&e));
+                        break;
+                    }
+                }
+            }
+            if answered || want.is_none() {
+                return Ok(kept);
+            }
+            let Some(last) = reader.last_event_id.clone() else {
+                return Err(RelayError::StreamEnded {
+                    url: self.url.to_string(),
+                });
+            };
+            // The stream ended after an event id but without the answer: resume it (MCP 2025-11-25).
+            loop {
+                let wait = Duration::from_millis(reader.retry_ms.unwrap_or(0).min(30_000));
+                tokio::time::sleep(wait).await;
+                let snap = self.session.read().await.snapshot();
+                let resumed = self
+                    .http
+                    .get(self.url.clone())
+                    .headers(self.headers(&snap))
+                    .header(ACCEPT, "text/event-stream")
+                    .header(LAST_EVENT_ID, last.as_str())
+                    .send()
+                    .await;
+                match resumed {
+                    Ok(r) if r.status().is_success() => {
+                        failures = 0;
+                        resp = r;
+                        break;
+                    }
+                    Ok(r)
+                        if matches!(
+                            r.status(),
+                            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                        ) =>
+                    {
+                        return Err(RelayError::KeyRefused {
+                            status: r.status().as_u16(),
+                        });
+                    }
+                    Ok(r) => log_debug!("resuming the stream got HTTP {}", r.status()),
+                    Err(e) => log_debug!("resuming the stream failed: {}", describe(&e)),
+                }
+                failures += 1;
+                if failures >= MAX_RESUME_FAILURES {
+                    return Err(RelayError::StreamEnded {
+                        url: self.url.to_string(),
+                    });
+                }
+                reader.retry_ms = Some(reader.retry_ms.unwrap_or(250).max(250));
+            }
+        }
+    }
+
+    /// Hands one message from the server on; returns true when it is the answer to `want`.
+    fn deliver(
+        &self,
+        data: &str,
+        want: Option<&str>,
+        delivery: Delivery,
+        kept: &mut Option<String>,
+    ) -> bool {
+        let data = data.trim();
+        if data.is_empty() {
+            return false; // SSE priming events carry no message
+        }
+        let line = jsonrpc::one_line(data);
+        let is_answer = match jsonrpc::parse(&line) {
+            Ok(msg) => {
+                matches!((&msg.kind, want), (Kind::Response { id }, Some(w)) if jsonrpc::same_id(id, w))
+            }
+            Err(e) => {
+                log_warn!("dropping a message from the upstream that is not JSON-RPC: {e:?}");
+                return false;
+            }
+        };
+        if is_answer && delivery != Delivery::Forward {
+            *kept = Some(line.clone().into_owned());
+        }
+        if delivery != Delivery::Keep {
+            let _ = self.to_client.send(line.into_owned());
+        }
+        is_answer
+    }
+
+    fn stop_get_stream(&self) {
+        if let Some(task) = self.get_stream.lock().ok().and_then(|mut g| g.take()) {
+            task.abort();
+        }
+    }
+
+    /// Opens the standalone GET stream of a session and forwards what comes on it, reconnecting
+    /// with `Last-Event-ID` until the session ends. 405 means the server does not offer one.
+    fn start_get_stream(self: &Arc<Self>, snap: Snapshot) {
+        if snap.session.is_none() {
+            return;
+        }
+        let this = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let mut reader = sse::Reader::new();
+            let mut failures: u32 = 0;
+            loop {
+                let mut req = this
+                    .http
+                    .get(this.url.clone())
+                    .headers(this.headers(&snap))
+                    .header(ACCEPT, "text/event-stream");
+                if let Some(last) = reader.last_event_id.as_deref() {
+                    req = req.header(LAST_EVENT_ID, last);
+                }
+                match req.send().await {
+                    Ok(resp) if resp.status() == StatusCode::METHOD_NOT_ALLOWED => {
+                        log_debug!("the upstream offers no standalone stream (405)");
+                        return;
+                    }
+                    Ok(resp) if resp.status() == StatusCode::NOT_FOUND => {
+                        log_debug!("standalone stream: the session is gone");
+                        return;
+                    }
+                    Ok(resp) if resp.status().is_success() => {
+                        failures = 0;
+                        let mut resp = resp;
+                        let mut none = None;
+                        loop {
+                            match resp.chunk().await {
+                                Ok(Some(bytes)) => {
+                                    for ev in reader.feed(&bytes) {
+                                        this.deliver(&ev.data, None, Delivery::Forward, &mut none);
+                                    }
+                                }
+                                Ok(None) => break,
+                                Err(e) => {
+                                    log_debug!("standalone stream broke: {}", describe(&e));
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Ok(resp) => {
+                        failures += 1;
+                        log_debug!("standalone stream: HTTP {}", resp.status());
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        log_debug!("standalone stream: {}", describe(&e));
+                    }
+                }
+                let backoff = if failures == 0 {
+                    reader.retry_ms.unwrap_or(500)
+                } else {
+                    (500u64 << failures.min(6)).min(30_000)
+                };
+                tokio::time::sleep(Duration::from_millis(backoff)).await;
+            }
+        });
+        if let Ok(mut slot) = self.get_stream.lock()
+            && let Some(old) = slot.replace(task)
+        {
+            old.abort();
+        }
+    }
+
+    /// Ends the session politely: DELETE, bounded so shutdown never hangs on it.
+    pub async fn close(&self) {
+        self.stop_get_stream();
+        let snap = self.session.read().await.snapshot();
+        self.delete_session(snap).await;
+    }
+
+    async fn delete_session(&self, snap: Snapshot) {
+        if snap.session.is_none() {
+            return;
+        }
+        let sent = self
+            .http
+            .delete(self.url.clone())
+            .headers(self.headers(&snap))
+            .timeout(DELETE_TIMEOUT)
+            .send()
+            .await;
+        match sent {
+            Ok(resp) => log_debug!("session closed (HTTP {})", resp.status()),
+            Err(e) => log_debug!("closing the session failed: {}", describe(&e)),
+        }
+    }
+}
+
+fn is_error(line: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        error: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_str::<Probe>(line).is_ok_and(|p| p.error.is_some())
+}
+
+/// `result.protocolVersion` of an `initialize` answer.
+fn negotiated_version(line: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        result: Option<InitResult>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct InitResult {
+        protocol_version: Option<String>,
+    }
+    serde_json::from_str::<Answer>(line)
+        .ok()?
+        .result?
+        .protocol_version
+}
+
+/// An error status's body, when it is a JSON-RPC error: returned as a line addressed to `id` if
+/// the server left the id null or out.
+fn error_body_for(text: &str, id: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+    let obj = value.as_object_mut()?;
+    obj.get("error")?.as_object()?;
+    if obj.get("id").is_none_or(|v| v.is_null()) {
+        obj.insert("id".into(), serde_json::from_str(id).ok()?);
+    }
+    obj.entry("jsonrpc").or_insert_with(|| "2.0".into());
+    Some(value.to_string())
+}
+
+/// The cause of a transport error in plain words: the innermost messages of the error chain
+/// (reqwest's own outer text repeats the URL).
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        // Outer errors often repeat their source's text; keep each piece once.
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = s.source();
+    }
+    // The outer layers are generic ("client error (Connect)"); the last two say what happened.
+    let causes = causes.split_off(causes.len().saturating_sub(2));
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "transport error"
+    };
+    if causes.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        assert!(check_url("http://127.0.0.1:9/api/mcp").is_ok());
+        assert!(check_url("http://localhost:9/api/mcp").is_ok());
+        assert!(check_url("http://[::1]:9/").is_ok());
+        assert!(check_url("https://3minapi.com/api/mcp").is_ok());
+        let e = check_url("http://3minapi.com/api/mcp").unwrap_err();
+        assert!(e.contains("clear text"), "{e}");
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("not a url").is_err());
+    }
+
+    #[test]
+    fn error_bodies_are_addressed_to_the_request() {
+        let line = error_body_for(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Bad Request: Missing session ID","data":{"x":1}}}"#, "\"r1\"").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"], "r1");
+        assert_eq!(v["error"]["data"]["x"], 1);
+        assert!(error_body_for("Not Found", "1").is_none());
+        assert!(error_body_for(r#"{"result":{}}"#, "1").is_none());
+    }
+
+    #[test]
+    fn version_is_read_from_the_initialize_answer() {
+        assert_eq!(
+            negotiated_version(r#"{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18","capabilities":{}}}"#).as_deref(),
+            Some("2025-06-18")
+        );
+        assert_eq!(
+            negotiated_version(r#"{"jsonrpc":"2.0","id":0,"error":{"code":1,"message":"x"}}"#),
+            None
+        );
+    }
+}
