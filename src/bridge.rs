@@ -9,7 +9,7 @@ use bytes::Bytes;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 /// Longest message accepted on stdin; a longer line is discarded without being held in memory.
@@ -67,10 +67,23 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
 
+    // While the handshake (initialize, notifications/initialized) is on its way upstream, later
+    // messages wait: relayed on parallel connections they could overtake it.
+    let mut handshake: Option<oneshot::Receiver<()>> = None;
     let interrupted = loop {
+        if let Some(done) = handshake.as_mut() {
+            tokio::select! {
+                _ = done => handshake = None,
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                _ = &mut shutdown => break true,
+            }
+            continue;
+        }
         tokio::select! {
             input = in_rx.recv() => match input {
-                Some(Input::Line(bytes)) => handle_line(bytes, &target, &out_tx, &cancelled, &mut tasks),
+                Some(Input::Line(bytes)) => {
+                    handshake = handle_line(bytes, &target, &out_tx, &cancelled, &mut tasks);
+                }
                 Some(Input::TooLong) => {
                     log_warn!("discarded a message longer than {} MiB", MAX_MESSAGE >> 20);
                     let _ = out_tx.send(jsonrpc::error_line(
@@ -111,23 +124,25 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
     let _ = tokio::task::spawn_blocking(move || writer.join()).await;
 }
 
+/// Answers or relays one line. Returns a receiver that completes when a handshake message has
+/// been relayed, for the caller to wait on before reading on.
 fn handle_line(
     bytes: Vec<u8>,
     target: &Arc<Target>,
     out: &Outbox,
     cancelled: &Arc<Mutex<HashSet<String>>>,
     tasks: &mut JoinSet<()>,
-) {
+) -> Option<oneshot::Receiver<()>> {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => {
             log_warn!("a line on stdin is not UTF-8; answered with a parse error");
             let _ = out.send(Invalid::Parse("the line is not valid UTF-8".into()).answer());
-            return;
+            return None;
         }
     };
     if text.trim().is_empty() {
-        return;
+        return None;
     }
     let (kind, cancels) = match jsonrpc::parse(&text) {
         Ok(msg) => {
@@ -144,7 +159,7 @@ fn handle_line(
                 "a line on stdin is not a JSON-RPC message ({invalid:?}); answered with an error"
             );
             let _ = out.send(invalid.answer());
-            return;
+            return None;
         }
     };
     let body = Bytes::from(text);
@@ -157,15 +172,15 @@ fn handle_line(
                 "Method not found: server/discover",
                 None,
             ));
-            return;
+            return None;
         }
         (Target::Broken(problem), Kind::Request { id, .. }) => {
             let _ = out.send(problem.answer(id));
-            return;
+            return None;
         }
         (Target::Broken(_), _) => {
             log_debug!("not relaying a notification or response: no usable upstream");
-            return;
+            return None;
         }
         (Target::Ready(upstream), _) => Arc::clone(upstream),
     };
@@ -174,9 +189,14 @@ fn handle_line(
     {
         set.insert(id);
     }
+    let is_handshake = matches!(&kind,
+        Kind::Request { method, .. } | Kind::Notification { method }
+            if method == "initialize" || method == "notifications/initialized");
+    let (done_tx, done_rx) = oneshot::channel::<()>();
     let out = out.clone();
     let cancelled = Arc::clone(cancelled);
     tasks.spawn(async move {
+        let _done = done_tx; // dropped when the relay is over
         match kind {
             Kind::Request { id, method } => {
                 let result = upstream.request(&id, &method, body).await;
@@ -196,6 +216,7 @@ fn handle_line(
             Kind::Response { .. } => log_failure("a response", upstream.notify(None, body).await),
         }
     });
+    is_handshake.then_some(done_rx)
 }
 
 fn log_failure(what: &str, result: Result<(), RelayError>) {

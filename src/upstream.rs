@@ -30,8 +30,10 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(2);
 /// After the answer has arrived, how long to wait for the server to end the stream, so the
 /// connection goes back to the pool instead of being dropped.
 const DRAIN_AFTER_ANSWER: Duration = Duration::from_secs(5);
-/// Resuming a broken POST stream: consecutive failed attempts before giving up.
-const MAX_RESUME_FAILURES: u32 = 3;
+/// How long the answer waits for the end of its stream before it is handed to the client.
+const END_AFTER_ANSWER: Duration = Duration::from_millis(1);
+/// Longest wait before resuming a stream the server closed on purpose, whatever `retry:` says.
+const MAX_RESUME_WAIT_MS: u64 = 30_000;
 
 /// Lines for the MCP client on stdout, each one JSON-RPC message without its newline.
 pub type Outbox = mpsc::UnboundedSender<String>;
@@ -455,13 +457,10 @@ impl Upstream {
                     None => Ok(None),
                 };
             }
-            let mut kept = None;
-            self.deliver(&text, want, delivery, &mut kept);
-            return match (want, kept) {
-                (Some(_), None) if delivery == Delivery::Keep => {
-                    Err(RelayError::StreamEnded { url })
-                }
-                (_, kept) => Ok(kept),
+            return match self.deliver(&text, want, delivery) {
+                Some(answer) => Ok(self.hand_over(answer, delivery)),
+                None if want.is_some() => Err(RelayError::StreamEnded { url }),
+                None => Ok(None),
             };
         }
         // An error status with a JSON-RPC error body is the server's answer: relay it, addressed
@@ -469,9 +468,9 @@ impl Upstream {
         if let Some(id) = want
             && let Some(line) = error_body_for(&text, id)
         {
-            let mut kept = None;
-            self.deliver(&line, Some(id), delivery, &mut kept);
-            return Ok(kept);
+            return Ok(self
+                .deliver(&line, Some(id), delivery)
+                .and_then(|a| self.hand_over(a, delivery)));
         }
         Err(RelayError::Status {
             url,
@@ -492,8 +491,8 @@ impl Upstream {
         let mut reader = sse::Reader::new();
         let mut kept = None;
         let mut answered = false;
-        let mut failures = 0;
         loop {
+            let mut broken = false;
             loop {
                 let chunk = if answered {
                     match tokio::time::timeout(DRAIN_AFTER_ANSWER, resp.chunk()).await {
@@ -505,13 +504,34 @@ impl Upstream {
                 };
                 match chunk {
                     Ok(Some(bytes)) => {
+                        let mut answer = None;
                         for ev in reader.feed(&bytes) {
-                            answered |= self.deliver(&ev.data, want, delivery, &mut kept);
+                            if let Some(a) = self.deliver(&ev.data, want, delivery) {
+                                answer = Some(a);
+                            }
+                        }
+                        if let Some(answer) = answer {
+                            // Read the stream's end first (it follows the answer at once): the
+                            // connection then goes back to the pool before the client can send
+                            // its next request, and sequential calls keep one connection.
+                            let end = tokio::time::timeout(END_AFTER_ANSWER, resp.chunk()).await;
+                            kept = self.hand_over(answer, delivery);
+                            answered = true;
+                            match end {
+                                Ok(Ok(None)) | Ok(Err(_)) => break,
+                                Ok(Ok(Some(more))) => {
+                                    for ev in reader.feed(&more) {
+                                        self.deliver(&ev.data, None, delivery);
+                                    }
+                                }
+                                Err(_) => {}
+                            }
                         }
                     }
                     Ok(None) => break,
                     Err(e) => {
                         log_debug!("stream from {} broke: {}", self.url, describe(&e));
+                        broken = true;
                         break;
                     }
                 }
@@ -519,65 +539,54 @@ impl Upstream {
             if answered || want.is_none() {
                 return Ok(kept);
             }
-            let Some(last) = reader.last_event_id.clone() else {
-                return Err(RelayError::StreamEnded {
-                    url: self.url.to_string(),
-                });
+            let ended = || RelayError::StreamEnded {
+                url: self.url.to_string(),
             };
-            // The stream ended after an event id but without the answer: resume it (MCP 2025-11-25).
-            loop {
-                let wait = Duration::from_millis(reader.retry_ms.unwrap_or(0).min(30_000));
-                tokio::time::sleep(wait).await;
-                let snap = self.session.read().await.snapshot();
-                let resumed = self
-                    .http
-                    .get(self.url.clone())
-                    .headers(self.headers(&snap))
-                    .header(ACCEPT, "text/event-stream")
-                    .header(LAST_EVENT_ID, last.as_str())
-                    .send()
-                    .await;
-                match resumed {
-                    Ok(r) if r.status().is_success() => {
-                        failures = 0;
-                        resp = r;
-                        break;
-                    }
-                    Ok(r)
-                        if matches!(
-                            r.status(),
-                            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-                        ) =>
-                    {
-                        return Err(RelayError::KeyRefused {
-                            status: r.status().as_u16(),
-                        });
-                    }
-                    Ok(r) => log_debug!("resuming the stream got HTTP {}", r.status()),
-                    Err(e) => log_debug!("resuming the stream failed: {}", describe(&e)),
-                }
-                failures += 1;
-                if failures >= MAX_RESUME_FAILURES {
-                    return Err(RelayError::StreamEnded {
-                        url: self.url.to_string(),
+            // The stream ended after an event id but without the answer: resume it with
+            // Last-Event-ID (MCP 2025-11-25). A server that closed it on purpose asked for a wait
+            // (`retry:`); a broken connection is retried at once, and only once: if the server is
+            // gone the call must fail now, not after a backoff.
+            let Some(last) = reader.last_event_id.clone() else {
+                return Err(ended());
+            };
+            if !broken {
+                let wait = reader.retry_ms.unwrap_or(0).min(MAX_RESUME_WAIT_MS);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            }
+            let snap = self.session.read().await.snapshot();
+            let resumed = self
+                .http
+                .get(self.url.clone())
+                .headers(self.headers(&snap))
+                .header(ACCEPT, "text/event-stream")
+                .header(LAST_EVENT_ID, last.as_str())
+                .send()
+                .await;
+            resp = match resumed {
+                Ok(r) if r.status().is_success() => r,
+                Ok(r) if matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+                    return Err(RelayError::KeyRefused {
+                        status: r.status().as_u16(),
                     });
                 }
-                reader.retry_ms = Some(reader.retry_ms.unwrap_or(250).max(250));
-            }
+                Ok(r) => {
+                    log_debug!("resuming the stream got HTTP {}", r.status());
+                    return Err(ended());
+                }
+                Err(e) => {
+                    log_debug!("resuming the stream failed: {}", describe(&e));
+                    return Err(ended());
+                }
+            };
         }
     }
 
-    /// Hands one message from the server on; returns true when it is the answer to `want`.
-    fn deliver(
-        &self,
-        data: &str,
-        want: Option<&str>,
-        delivery: Delivery,
-        kept: &mut Option<String>,
-    ) -> bool {
+    /// Hands one message from the server to the client. The answer to `want` is not sent but
+    /// returned, for [`Upstream::hand_over`] once the caller has done what must come first.
+    fn deliver(&self, data: &str, want: Option<&str>, delivery: Delivery) -> Option<String> {
         let data = data.trim();
         if data.is_empty() {
-            return false; // SSE priming events carry no message
+            return None; // SSE priming events carry no message
         }
         let line = jsonrpc::one_line(data);
         let is_answer = match jsonrpc::parse(&line) {
@@ -586,16 +595,31 @@ impl Upstream {
             }
             Err(e) => {
                 log_warn!("dropping a message from the upstream that is not JSON-RPC: {e:?}");
-                return false;
+                return None;
             }
         };
-        if is_answer && delivery != Delivery::Forward {
-            *kept = Some(line.clone().into_owned());
+        if is_answer {
+            return Some(line.into_owned());
         }
         if delivery != Delivery::Keep {
             let _ = self.to_client.send(line.into_owned());
         }
-        is_answer
+        None
+    }
+
+    /// Sends the answer to the client and/or keeps it, as `delivery` says.
+    fn hand_over(&self, answer: String, delivery: Delivery) -> Option<String> {
+        match delivery {
+            Delivery::Forward => {
+                let _ = self.to_client.send(answer);
+                None
+            }
+            Delivery::ForwardAndKeep => {
+                let _ = self.to_client.send(answer.clone());
+                Some(answer)
+            }
+            Delivery::Keep => Some(answer),
+        }
     }
 
     fn stop_get_stream(&self) {
@@ -635,12 +659,11 @@ impl Upstream {
                     Ok(resp) if resp.status().is_success() => {
                         failures = 0;
                         let mut resp = resp;
-                        let mut none = None;
                         loop {
                             match resp.chunk().await {
                                 Ok(Some(bytes)) => {
                                     for ev in reader.feed(&bytes) {
-                                        this.deliver(&ev.data, None, Delivery::Forward, &mut none);
+                                        this.deliver(&ev.data, None, Delivery::Forward);
                                     }
                                 }
                                 Ok(None) => break,

@@ -1,0 +1,76 @@
+//! Run the fake 3Min API MCP upstream of the tests on its own:
+//!
+//! ```text
+//! cargo run --example fake_upstream -- [--port P] [--key K] [--mode legacy|modern|dual] [--json]
+//! ```
+//!
+//! Prints `listening on http://127.0.0.1:PORT/api/mcp` on stdout and serves until Ctrl-C.
+
+#[path = "../tests/common/upstream.rs"]
+mod upstream;
+
+use std::io::Write;
+
+use upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
+
+const USAGE: &str = "usage: fake_upstream [--port P] [--key K] [--mode legacy|modern|dual] [--json]\n\
+  --port P   port on 127.0.0.1 (0 = random, the default)\n\
+  --key K    the accepted x-api-key (default: the tests' FAKE_KEY)\n\
+  --mode M   legacy (default), modern (2026-07-28 only) or dual\n\
+  --json     answer with application/json bodies instead of SSE where possible";
+
+fn parse_args() -> Result<UpstreamOptions, String> {
+    let mut opts = UpstreamOptions {
+        key: FAKE_KEY.to_string(),
+        ..UpstreamOptions::default()
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{what} needs a value"))
+        };
+        match name.as_str() {
+            "--port" => {
+                let v = value("--port")?;
+                opts.port = v.parse().map_err(|_| format!("bad port: {v}"))?;
+            }
+            "--key" => opts.key = value("--key")?,
+            "--mode" => {
+                let v = value("--mode")?;
+                opts.mode = Mode::parse(&v).ok_or_else(|| format!("bad mode: {v}"))?;
+            }
+            "--json" => opts.json_response = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(opts)
+}
+
+#[tokio::main]
+async fn main() {
+    let opts = match parse_args() {
+        Ok(opts) => opts,
+        Err(e) => {
+            eprintln!("error: {e}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let mode = opts.mode;
+    let upstream = Upstream::start(opts).await;
+    println!("listening on {}", upstream.url());
+    let _ = std::io::stdout().flush();
+    eprintln!("mode {mode:?}; Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+    upstream.stop().await;
+}
