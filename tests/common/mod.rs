@@ -1,2 +1,3 @@
 pub mod bridge;
+pub mod npm;
 pub mod upstream;
