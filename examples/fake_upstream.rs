@@ -13,11 +13,12 @@ use std::io::Write;
 
 use upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
 
-const USAGE: &str = "usage: fake_upstream [--port P] [--key K] [--mode legacy|modern|dual] [--json]\n\
-  --port P   port on 127.0.0.1 (0 = random, the default)\n\
-  --key K    the accepted x-api-key (default: the tests' FAKE_KEY)\n\
-  --mode M   legacy (default), modern (2026-07-28 only) or dual\n\
-  --json     answer with application/json bodies instead of SSE where possible";
+const USAGE: &str = "\
+usage: fake_upstream [--port P] [--key K] [--mode legacy|modern|dual] [--json]
+    --port P   port on 127.0.0.1 (0 = random, the default)
+    --key K    the accepted x-api-key (default: the tests' FAKE_KEY)
+    --mode M   legacy (default), modern (2026-07-28 only) or dual
+    --json     answer with application/json bodies instead of SSE where possible";
 
 fn parse_args() -> Result<UpstreamOptions, String> {
     let mut opts = UpstreamOptions {

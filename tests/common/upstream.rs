@@ -7,8 +7,12 @@
 //! Three eras (see DESIGN §3 and §7):
 //! - [`Mode::Legacy`]: a 2025-era server (protocol versions up to 2025-11-25): `initialize` starts a
 //!   session, everything else needs `Mcp-Session-Id`. Anything sent without one (notably
-//!   `server/discover`) gets what the Python SDK answers: HTTP 400 with the JSON-RPC body
-//!   [`LEGACY_MISSING_SESSION_BODY`]. A `server/discover` inside a session gets `-32601`.
+//!   `server/discover`; GET and DELETE too) gets what the Python SDK 1.x answers: HTTP 400 with
+//!   the JSON-RPC body [`LEGACY_MISSING_SESSION_BODY`]. A `server/discover` inside a session gets
+//!   HTTP 200 with a `-32601` error; an `MCP-Protocol-Version` header naming 2026-07-28 inside a
+//!   session gets HTTP 400 `Bad Request: Unsupported protocol version: …` (code -32600).
+//! - In Legacy and Dual modes an unknown or expired `Mcp-Session-Id` gets HTTP 404
+//!   `Not Found: Session not found` (text/plain, as rmcp answers).
 //! - [`Mode::Modern`]: 2026-07-28 only, stateless. `initialize` is refused with HTTP 400 and an
 //!   `UnsupportedProtocolVersionError` (-32022, `data.supported = ["2026-07-28"]`); requests without
 //!   the per-request protocol signals are refused by rmcp (HTTP 400, -32020 / -32602).
