@@ -32,6 +32,8 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(2);
 const DRAIN_AFTER_ANSWER: Duration = Duration::from_secs(5);
 /// How long the answer waits for the end of its stream before it is handed to the client.
 const END_AFTER_ANSWER: Duration = Duration::from_millis(1);
+/// Resumes in a row that bring no new event before a call is failed.
+const MAX_IDLE_RESUMES: u32 = 3;
 /// Longest wait before resuming a stream the server closed on purpose, whatever `retry:` says.
 const MAX_RESUME_WAIT_MS: u64 = 30_000;
 
@@ -491,6 +493,10 @@ impl Upstream {
         let mut reader = sse::Reader::new();
         let mut kept = None;
         let mut answered = false;
+        // Resumes in a row that brought no new event: a server that lost the stream answers a
+        // resume with an empty stream forever.
+        let mut idle_resumes = 0;
+        let mut resumed_from: Option<String> = None;
         loop {
             let mut broken = false;
             loop {
@@ -549,6 +555,16 @@ impl Upstream {
             let Some(last) = reader.last_event_id.clone() else {
                 return Err(ended());
             };
+            if resumed_from.as_deref() == Some(last.as_str()) {
+                idle_resumes += 1;
+                if idle_resumes >= MAX_IDLE_RESUMES {
+                    log_debug!("resumed {idle_resumes} times without a new event; giving up");
+                    return Err(ended());
+                }
+            } else {
+                idle_resumes = 0;
+            }
+            resumed_from = Some(last.clone());
             if !broken {
                 let wait = reader.retry_ms.unwrap_or(0).min(MAX_RESUME_WAIT_MS);
                 tokio::time::sleep(Duration::from_millis(wait)).await;

@@ -108,3 +108,26 @@ async fn server_everything_through_the_bridge() {
     let (status, _) = b.wait().await;
     assert!(status.success());
 }
+
+/// Messages the server sends outside any request arrive on the standalone GET stream and are
+/// forwarded: server-everything's simulated logging sends `notifications/message` every few seconds.
+#[tokio::test]
+async fn server_everything_notifications_on_the_get_stream_reach_the_client() {
+    let server = Everything::start().await;
+    let mut b = bridge(&server.url, KEY).spawn();
+    b.initialize().await;
+    let (answer, _) = call_answering(&mut b, "log", "toggle-simulated-logging", json!({})).await;
+    assert!(answer.get("result").is_some(), "{answer}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log notification within 30 s"
+        );
+        let m = b.recv().await;
+        if m["method"] == "notifications/message" {
+            assert!(m["params"]["level"].is_string(), "{m}");
+            break;
+        }
+    }
+}

@@ -304,3 +304,54 @@ async fn a_cross_origin_redirect_is_not_followed() {
     );
     assert!(up.requests().is_empty(), "the key reached the other origin");
 }
+
+/// MCP 2025-11-25: a POST stream that ends after an event id without its answer is resumed with
+/// `Last-Event-ID` on a GET, and the answer still reaches the client.
+#[tokio::test]
+async fn a_stream_cut_after_an_event_id_is_resumed_with_last_event_id() {
+    let up = legacy().await;
+    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    b.initialize().await;
+    up.cut_next_streams(1);
+    let answer = b.call_tool("slow", json!({"ms": 200})).await;
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "done after 200 ms",
+        "{answer}"
+    );
+    let resumed: Vec<_> = up
+        .requests()
+        .into_iter()
+        .filter(|r| r.http_method == "GET" && r.header("last-event-id").is_some())
+        .collect();
+    assert_eq!(resumed.len(), 1, "one resume with Last-Event-ID");
+    assert!(resumed[0].header("mcp-session-id").is_some());
+    assert!(b.seen.is_empty(), "{:?}", b.seen);
+}
+
+/// A server that lost the stream answers every resume with an empty stream: the call fails with
+/// an error instead of resuming forever.
+#[tokio::test]
+async fn a_stream_that_cannot_be_resumed_ends_with_an_error() {
+    let up = legacy().await;
+    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    b.initialize().await;
+    up.drop_next_streams(1);
+    let started = Instant::now();
+    let answer = b.call_tool("slow", json!({"ms": 100})).await;
+    assert_eq!(answer["error"]["code"], -32000, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed the stream"),
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The bridge still serves.
+    let answer = b.call_tool("echo", json!({"value": 1})).await;
+    assert_eq!(answer["result"]["structuredContent"]["value"], 1);
+}

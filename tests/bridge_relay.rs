@@ -219,3 +219,60 @@ async fn older_protocol_versions_are_relayed_as_asked() {
     let list = up.requests_for("tools/list");
     assert_eq!(list[0].header("mcp-protocol-version"), Some("2025-03-26"));
 }
+
+/// The standalone GET stream is reopened with `Last-Event-ID` when the server closes it, and a
+/// server that forgot the session gets a new GET stream on the new session.
+#[tokio::test]
+async fn the_get_stream_reconnects_with_last_event_id() {
+    let up = legacy().await;
+    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    b.initialize().await;
+    let gets = |up: &Upstream| {
+        up.requests()
+            .into_iter()
+            .filter(|r| r.http_method == "GET")
+            .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while gets(&up).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no GET stream");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    up.close_get_streams().await;
+    while gets(&up).len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the GET stream was not reopened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let all = gets(&up);
+    assert!(
+        all[1].header("last-event-id").is_some(),
+        "reconnected without Last-Event-ID"
+    );
+    assert_eq!(
+        all[1].header("mcp-session-id"),
+        all[0].header("mcp-session-id")
+    );
+    // After a session loss and replay, the GET stream follows the new session.
+    up.expire_sessions();
+    b.request("tools/list", json!({})).await;
+    let new_session = up
+        .requests_for("tools/list")
+        .last()
+        .unwrap()
+        .header("mcp-session-id")
+        .unwrap()
+        .to_owned();
+    while !gets(&up)
+        .iter()
+        .any(|g| g.header("mcp-session-id") == Some(new_session.as_str()))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no GET stream on the new session"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -205,6 +205,10 @@ struct Shared {
     connections: AtomicUsize,
     tools_page_size: Arc<AtomicUsize>,
     current: Mutex<Option<Arc<Instance>>>,
+    /// SSE answers to POSTs still to be cut short after their first event id (`cut_next_streams`).
+    cut: AtomicUsize,
+    /// SSE answers to POSTs still to be dropped after their first event id (`drop_next_streams`).
+    dropped: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -251,6 +255,8 @@ impl Upstream {
             connections: AtomicUsize::new(0),
             tools_page_size: Arc::new(AtomicUsize::new(0)),
             current: Mutex::new(None),
+            cut: AtomicUsize::new(0),
+            dropped: AtomicUsize::new(0),
         });
         let listener = bind(opts.port)
             .unwrap_or_else(|e| panic!("fake upstream: cannot bind 127.0.0.1:{}: {e}", opts.port));
@@ -316,6 +322,41 @@ impl Upstream {
             status,
             rpc_method: Some(rpc_method.to_owned()),
         };
+    }
+
+    /// The next `n` SSE answers to POSTs end cleanly right after their first event that carries
+    /// an id (rmcp's priming event), before the response: the client must resume the stream
+    /// with `Last-Event-ID` (MCP 2025-11-25) to get it.
+    pub fn cut_next_streams(&self, n: usize) {
+        self.shared.cut.store(n, Ordering::SeqCst);
+    }
+
+    /// Closes every session's standalone GET stream on purpose (with a 100 ms retry hint): the
+    /// client is expected to reconnect with `Last-Event-ID`.
+    pub async fn close_get_streams(&self) {
+        let Some(instance) = self.shared.current.lock().unwrap().clone() else {
+            return;
+        };
+        let handles: Vec<_> = instance
+            .sessions
+            .sessions
+            .read()
+            .await
+            .values()
+            .cloned()
+            .collect();
+        for handle in handles {
+            let _ = handle
+                .close_standalone_sse_stream(Some(Duration::from_millis(100)))
+                .await;
+        }
+    }
+
+    /// The next `n` SSE answers to POSTs are dropped after their first event id, and rmcp loses
+    /// the request's route: a resume gets an empty 200 stream every time. A client that keeps
+    /// resuming would spin forever; it must give up with an error.
+    pub fn drop_next_streams(&self, n: usize) {
+        self.shared.dropped.store(n, Ordering::SeqCst);
     }
 
     /// Sleep this long before handling each POST (after the key check).
@@ -721,10 +762,70 @@ async fn route(
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/event-stream"));
+    let take = |counter: &AtomicUsize| {
+        is_post
+            && is_sse
+            && counter
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+    };
+    if take(&shared.cut) {
+        return cut_after_first_id(response, Some(instance), session_id.as_deref()).await;
+    }
+    if take(&shared.dropped) {
+        return cut_after_first_id(response, None, None).await;
+    }
     match request_id {
         Some(id) if shared.json_response && is_post && is_sse => sse_to_json(response, &id).await,
         _ => response,
     }
+}
+
+/// Has rmcp close a POST's SSE stream on purpose (as a server does before a long operation,
+/// SEP-1699) once its first event with an id (`index/http_request_id`) has been read: the session
+/// keeps the request's messages for a resume with `Last-Event-ID`. Without an instance, the
+/// stream is simply dropped there (rmcp then loses the request's route).
+async fn cut_after_first_id(
+    response: Response<BoxedBody>,
+    instance: Option<&Instance>,
+    session_id: Option<&str>,
+) -> Response<BoxedBody> {
+    let (parts, mut body) = response.into_parts();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut scanned = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        buf.extend_from_slice(&data);
+        while let Some(pos) = find_event_end(&buf[scanned..]) {
+            let event = String::from_utf8_lossy(&buf[scanned..scanned + pos]).into_owned();
+            scanned += pos + 2;
+            let request = event
+                .lines()
+                .find_map(|l| l.strip_prefix("id:"))
+                .and_then(|id| id.trim().split_once('/'))
+                .and_then(|(_, req)| req.parse::<u64>().ok());
+            let Some(request) = request else { continue };
+            let Some((instance, sid)) = instance.zip(session_id) else {
+                buf.truncate(scanned);
+                return Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed());
+            };
+            let handle = instance.sessions.sessions.read().await.get(sid).cloned();
+            if let Some(handle) = handle {
+                let _ = handle
+                    .close_sse_stream(request, Some(Duration::from_millis(100)))
+                    .await;
+            }
+            let rest = Prefixed {
+                prefix: Some(Bytes::from(buf)),
+                rest: body,
+            };
+            return Response::from_parts(parts, rest.boxed());
+        }
+    }
+    Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed())
 }
 
 /// Turn an SSE answer into a single JSON body when the first message on it is the response to
