@@ -3,10 +3,10 @@
 //! completes.
 
 use crate::jsonrpc::{self, Invalid, Kind};
-use crate::upstream::{Outbox, RelayError, Upstream};
+use crate::upstream::{Outbox, RelayError, Route, Upstream};
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -64,6 +64,7 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
         );
     }
     let cancelled: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let inflight: InFlightMap = Arc::default();
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
 
@@ -82,7 +83,7 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
         tokio::select! {
             input = in_rx.recv() => match input {
                 Some(Input::Line(bytes)) => {
-                    handshake = handle_line(bytes, &target, &out_tx, &cancelled, &mut tasks);
+                    handshake = handle_line(bytes, &target, &out_tx, &cancelled, &inflight, &mut tasks);
                 }
                 Some(Input::TooLong) => {
                     log_warn!("discarded a message longer than {} MiB", MAX_MESSAGE >> 20);
@@ -131,6 +132,7 @@ fn handle_line(
     target: &Arc<Target>,
     out: &Outbox,
     cancelled: &Arc<Mutex<HashSet<String>>>,
+    inflight: &InFlightMap,
     tasks: &mut JoinSet<()>,
 ) -> Option<oneshot::Receiver<()>> {
     let text = match String::from_utf8(bytes) {
@@ -144,15 +146,16 @@ fn handle_line(
     if text.trim().is_empty() {
         return None;
     }
-    let (kind, cancels) = match jsonrpc::parse(&text) {
+    let parsed = jsonrpc::parse(&text);
+    let (kind, cancels, params) = match parsed {
         Ok(msg) => {
             let cancels = match &msg.kind {
                 Kind::Notification { method } if method == "notifications/cancelled" => {
-                    msg.params.and_then(cancelled_request_id)
+                    msg.params.request_id.map(|id| id.get().to_owned())
                 }
                 _ => None,
             };
-            (msg.kind, cancels)
+            (msg.kind, cancels, msg.params)
         }
         Err(invalid) => {
             log_warn!(
@@ -162,18 +165,7 @@ fn handle_line(
             return None;
         }
     };
-    let body = Bytes::from(text);
     let upstream = match (target.as_ref(), &kind) {
-        (_, Kind::Request { id, method }) if method == "server/discover" => {
-            // The stateless revision is not relayed yet: -32601 makes dual-era clients fall back to initialize.
-            let _ = out.send(jsonrpc::error_line(
-                id,
-                jsonrpc::code::METHOD_NOT_FOUND,
-                "Method not found: server/discover",
-                None,
-            ));
-            return None;
-        }
         (Target::Broken(problem), Kind::Request { id, .. }) => {
             let _ = out.send(problem.answer(id));
             return None;
@@ -184,22 +176,48 @@ fn handle_line(
         }
         (Target::Ready(upstream), _) => Arc::clone(upstream),
     };
-    if let Some(id) = cancels
-        && let Ok(mut set) = cancelled.lock()
-    {
-        set.insert(id);
+    if let Some(id) = cancels {
+        // A stateless request is cancelled by closing its stream: nothing is sent upstream.
+        let stateless = inflight
+            .lock()
+            .ok()
+            .and_then(|mut m| m.remove(&id).filter(|f| f.stateless));
+        if let Some(flight) = stateless {
+            log_debug!("cancelling request {id}: closing its stream");
+            flight.task.abort();
+            return None;
+        }
+        if let Ok(mut set) = cancelled.lock() {
+            set.insert(id);
+        }
     }
+    let route = match &kind {
+        Kind::Request { method, .. } => Some(Route::of(method, text.as_bytes(), &params)),
+        _ => None,
+    };
+    let body = Bytes::from(text);
     let is_handshake = matches!(&kind,
         Kind::Request { method, .. } | Kind::Notification { method }
             if method == "initialize" || method == "notifications/initialized");
     let (done_tx, done_rx) = oneshot::channel::<()>();
     let out = out.clone();
     let cancelled = Arc::clone(cancelled);
-    tasks.spawn(async move {
+    let request = match (&kind, &route) {
+        (Kind::Request { id, .. }, Some(route)) => Some((id.clone(), upstream.is_stateless(route))),
+        _ => None,
+    };
+    let flights = Arc::clone(inflight);
+    // The task starts once it is registered, so its own removal cannot come before the insert.
+    let (registered_tx, registered_rx) = oneshot::channel::<()>();
+    let task = tasks.spawn(async move {
         let _done = done_tx; // dropped when the relay is over
-        match kind {
-            Kind::Request { id, method } => {
-                let result = upstream.request(&id, &method, body).await;
+        let _ = registered_rx.await;
+        match (kind, route) {
+            (Kind::Request { id, method }, Some(route)) => {
+                let result = upstream.request(&id, &route, body).await;
+                if let Ok(mut m) = flights.lock() {
+                    m.remove(&id);
+                }
                 let was_cancelled = cancelled.lock().map(|mut s| s.remove(&id)).unwrap_or(false);
                 if let Err(e) = result {
                     if was_cancelled {
@@ -210,31 +228,34 @@ fn handle_line(
                     }
                 }
             }
-            Kind::Notification { method } => {
+            (Kind::Notification { method }, _) => {
                 log_failure(&method, upstream.notify(Some(&method), body).await)
             }
-            Kind::Response { .. } => log_failure("a response", upstream.notify(None, body).await),
+            _ => log_failure("a response", upstream.notify(None, body).await),
         }
     });
+    if let Some((id, stateless)) = request
+        && let Ok(mut m) = inflight.lock()
+    {
+        m.insert(id, InFlight { task, stateless });
+    }
+    let _ = registered_tx.send(());
     is_handshake.then_some(done_rx)
 }
+
+/// A request being relayed.
+struct InFlight {
+    task: tokio::task::AbortHandle,
+    /// Relayed on its own stateless POST: cancelled by closing it.
+    stateless: bool,
+}
+
+type InFlightMap = Arc<Mutex<HashMap<String, InFlight>>>;
 
 fn log_failure(what: &str, result: Result<(), RelayError>) {
     if let Err(e) = result {
         log_warn!("could not relay {what}: {e}");
     }
-}
-
-/// `params.requestId` of `notifications/cancelled`, as raw JSON.
-fn cancelled_request_id(params: &serde_json::value::RawValue) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Params<'a> {
-        #[serde(rename = "requestId", borrow)]
-        request_id: &'a serde_json::value::RawValue,
-    }
-    serde_json::from_str::<Params<'_>>(params.get())
-        .ok()
-        .map(|p| p.request_id.get().to_owned())
 }
 
 async fn shutdown_signal() {

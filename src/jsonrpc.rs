@@ -25,8 +25,9 @@ struct Envelope<'a> {
     id: Option<&'a RawValue>,
     #[serde(default, borrow)]
     method: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    params: Option<&'a RawValue>,
+    /// Read in the same pass as the rest; a `params` that is not an object reads as empty.
+    #[serde(default, borrow, deserialize_with = "lenient_params")]
+    params: Params<'a>,
     #[serde(default, deserialize_with = "present_ignored")]
     result: Option<IgnoredAny>,
     #[serde(default, deserialize_with = "present_ignored")]
@@ -35,6 +36,110 @@ struct Envelope<'a> {
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
     <&RawValue>::deserialize(d).map(Some)
+}
+
+/// The members of `params` the bridge routes on. Everything else in the message is skipped over,
+/// never copied.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Params<'a> {
+    #[serde(rename = "_meta", default, borrow)]
+    pub meta: Option<Meta<'a>>,
+    /// `tools/call`, `prompts/get`.
+    #[serde(default, borrow, deserialize_with = "string_or_none")]
+    pub name: Option<Cow<'a, str>>,
+    /// `resources/*`.
+    #[serde(default, borrow, deserialize_with = "string_or_none")]
+    pub uri: Option<Cow<'a, str>>,
+    /// `tasks/*`.
+    #[serde(
+        rename = "taskId",
+        default,
+        borrow,
+        deserialize_with = "string_or_none"
+    )]
+    pub task_id: Option<Cow<'a, str>>,
+    /// `tools/call`.
+    #[serde(default, borrow)]
+    pub arguments: Option<&'a RawValue>,
+    /// `notifications/cancelled`.
+    #[serde(rename = "requestId", default, borrow)]
+    pub request_id: Option<&'a RawValue>,
+    /// `initialize`.
+    #[serde(
+        rename = "protocolVersion",
+        default,
+        borrow,
+        deserialize_with = "string_or_none"
+    )]
+    pub protocol_version: Option<Cow<'a, str>>,
+}
+
+/// The per-request `_meta` of MCP 2026-07-28.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Meta<'a> {
+    #[serde(
+        rename = "io.modelcontextprotocol/protocolVersion",
+        default,
+        borrow,
+        deserialize_with = "string_or_none"
+    )]
+    pub protocol_version: Option<Cow<'a, str>>,
+}
+
+/// `params` as [`Params`] when it is an object, empty otherwise; one pass either way (a second
+/// scan would cost milliseconds on multi-megabyte arguments).
+fn lenient_params<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Params<'de>, D::Error> {
+    struct Lenient;
+    impl<'de> serde::de::Visitor<'de> for Lenient {
+        type Value = Params<'de>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("params")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Params<'de>, A::Error> {
+            Params::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Params<'de>, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Params::default())
+        }
+        fn visit_unit<E>(self) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Params<'de>, E> {
+            Ok(Params::default())
+        }
+    }
+    d.deserialize_any(Lenient)
+}
+
+fn string_or_none<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Maybe<'a> {
+        Text(#[serde(borrow)] Cow<'a, str>),
+        Other(IgnoredAny),
+    }
+    Ok(match Maybe::deserialize(d)? {
+        Maybe::Text(t) => Some(t),
+        Maybe::Other(_) => None,
+    })
 }
 
 fn present_ignored<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<IgnoredAny>, D::Error> {
@@ -53,7 +158,7 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct Message<'a> {
     pub kind: Kind,
-    pub params: Option<&'a RawValue>,
+    pub params: Params<'a>,
 }
 
 /// Why a line is not a JSON-RPC message; the answer to send (if any) is built from it.
@@ -196,7 +301,16 @@ mod tests {
                 method: "tools/call".into()
             }
         );
-        assert_eq!(m.params.unwrap().get(), r#"{"name":"a"}"#);
+        assert_eq!(m.params.name.as_deref(), Some("a"));
+        let m = parse(r#"{"id":1,"method":"tools/call","params":{"name":7,"arguments":{"q":"x"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#).unwrap();
+        assert_eq!(m.params.name, None);
+        assert_eq!(m.params.arguments.unwrap().get(), r#"{"q":"x"}"#);
+        assert_eq!(
+            m.params.meta.unwrap().protocol_version.as_deref(),
+            Some("2026-07-28")
+        );
+        let m = parse(r#"{"id":1,"method":"x","params":[1,2]}"#).unwrap();
+        assert!(m.params.name.is_none());
         let m = parse(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
         assert_eq!(
             m.kind,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod jsonrpc;
 pub mod key;
 pub mod log;
+pub mod modern;
 pub mod sse;
 pub mod upstream;
 

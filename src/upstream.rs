@@ -5,11 +5,14 @@
 //! Messages are carried as the text they arrived as; only the routing fields are read.
 
 use crate::jsonrpc::{self, Kind};
+use crate::modern;
 use crate::sse;
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Client, Response, StatusCode, Url};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Duration;
 use tokio::sync::{RwLock, mpsc};
@@ -20,6 +23,8 @@ pub const USER_AGENT: &str = concat!("3minapi/", env!("CARGO_PKG_VERSION"));
 
 const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
 const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const METHOD_HEADER: HeaderName = HeaderName::from_static("mcp-method");
+const NAME_HEADER: HeaderName = HeaderName::from_static("mcp-name");
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 const KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 const POST_ACCEPT: &str = "application/json, text/event-stream";
@@ -147,6 +152,8 @@ struct Session {
     /// The client's own handshake, replayed when the server forgets the session.
     initialize: Option<(String, Bytes)>,
     initialized: Option<Bytes>,
+    /// Set when a legacy client talks to a modern-only server through us.
+    translate: Option<modern::Translation>,
 }
 
 impl Session {
@@ -166,6 +173,9 @@ enum Delivery {
     Forward,
     /// Everything goes to the client, and the answer is also returned.
     ForwardAndKeep,
+    /// Everything but the answer goes to the client; the answer is returned, for the caller to
+    /// decide.
+    ForwardOthers,
     /// The answer is returned; nothing reaches the client (a replayed handshake).
     Keep,
 }
@@ -177,6 +187,54 @@ pub struct Upstream {
     session: RwLock<Session>,
     get_stream: SyncMutex<Option<JoinHandle<()>>>,
     to_client: Outbox,
+    /// `x-mcp-header` annotations per tool, from relayed or fetched `tools/list` answers.
+    tool_headers: SyncMutex<ToolHeaders>,
+    /// Held while `tools/list` is fetched for the annotations, so it is fetched once.
+    tool_fetch: tokio::sync::Mutex<()>,
+    /// Mirrors `Session::translate.is_some()` for the paths that must not wait on the lock.
+    translating: AtomicBool,
+}
+
+#[derive(Default)]
+struct ToolHeaders {
+    fetched: bool,
+    by_tool: HashMap<String, modern::ParamHeaders>,
+}
+
+/// The routing facts of one client request, owned so its task can outlive the parsed line.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    pub method: String,
+    /// `_meta`'s protocol version when it names the stateless revision (2026-07-28 or later).
+    pub modern_version: Option<String>,
+    /// The `Mcp-Name` source: tool or prompt name, resource URI, task id.
+    pub name: Option<String>,
+    /// Where `params.arguments` sits in the message text.
+    pub arguments: Option<std::ops::Range<usize>>,
+    /// `params.protocolVersion` of an `initialize`.
+    pub initialize_version: Option<String>,
+}
+
+impl Route {
+    /// `text` is the message `params` was parsed from.
+    pub fn of(method: &str, text: &[u8], params: &jsonrpc::Params<'_>) -> Route {
+        let offset = |raw: &serde_json::value::RawValue| {
+            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.get().len()
+        };
+        Route {
+            method: method.to_owned(),
+            modern_version: params
+                .meta
+                .as_ref()
+                .and_then(|m| m.protocol_version.as_deref())
+                .filter(|v| modern::is_modern(v))
+                .map(str::to_owned),
+            name: modern::mcp_name(method, params).map(str::to_owned),
+            arguments: params.arguments.map(offset),
+            initialize_version: params.protocol_version.as_deref().map(str::to_owned),
+        }
+    }
 }
 
 impl Upstream {
@@ -216,6 +274,9 @@ impl Upstream {
             session: RwLock::new(Session::default()),
             get_stream: SyncMutex::new(None),
             to_client,
+            tool_headers: SyncMutex::new(ToolHeaders::default()),
+            tool_fetch: tokio::sync::Mutex::new(()),
+            translating: AtomicBool::new(false),
         }))
     }
 
@@ -244,13 +305,13 @@ impl Upstream {
 
     /// POSTs one message. A connection that could not be made is retried once: it provably
     /// never reached the server.
-    async fn post(&self, body: &Bytes, snap: &Snapshot) -> Result<Response, RelayError> {
+    async fn post(&self, body: &Bytes, headers: HeaderMap) -> Result<Response, RelayError> {
         let mut retried = false;
         loop {
             let sent = self
                 .http
                 .post(self.url.clone())
-                .headers(self.headers(snap))
+                .headers(headers.clone())
                 .header(ACCEPT, POST_ACCEPT)
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone())
@@ -276,26 +337,293 @@ impl Upstream {
     pub async fn request(
         self: &Arc<Self>,
         id: &str,
-        method: &str,
+        route: &Route,
         body: Bytes,
     ) -> Result<(), RelayError> {
-        if method == "initialize" {
-            return self.initialize(id, body).await;
+        let method = route.method.as_str();
+        if method == "server/discover" {
+            return self.discover(id, route, body).await;
         }
+        if let Some(version) = &route.modern_version {
+            return self.modern_request(id, route, version, body).await;
+        }
+        if method == "initialize" {
+            return self.initialize(id, route, body).await;
+        }
+        if self.translating.load(Ordering::Acquire) {
+            return self.translated_request(id, route, body).await;
+        }
+        let keep = method == "tools/list";
         let mut restored = false;
         loop {
             let snap = self.session.read().await.snapshot();
-            let resp = self.post(&body, &snap).await?;
+            let resp = self.post(&body, self.headers(&snap)).await?;
             if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
                 restored = true;
                 self.restore_session(snap.generation).await?;
                 continue;
             }
-            return self
-                .read_answer(resp, Some(id), Delivery::Forward)
-                .await
-                .map(drop);
+            let delivery = if keep {
+                Delivery::ForwardAndKeep
+            } else {
+                Delivery::Forward
+            };
+            let answer = self.read_answer(resp, Some(id), delivery, true).await?;
+            if let Some(line) = answer {
+                self.learn_tools(&line);
+            }
+            return Ok(());
         }
+    }
+
+    /// True when this request goes upstream on its own stateless POST, which closing cancels.
+    pub fn is_stateless(&self, route: &Route) -> bool {
+        route.modern_version.is_some() || self.translating.load(Ordering::Acquire)
+    }
+
+    /// The headers of a 2026-07-28 request: version, method, name, and `Mcp-Param-*` for the
+    /// tool arguments its input schema marks with `x-mcp-header` (SEP-2243).
+    async fn modern_headers(&self, route: &Route, version: &str, body: &Bytes) -> HeaderMap {
+        let mut h = self.stateless_headers(route, version);
+        if route.method == "tools/call"
+            && let Some(tool) = route.name.as_deref()
+        {
+            let annotations = self.param_headers(tool, version).await;
+            let args = route
+                .arguments
+                .clone()
+                .and_then(|r| std::str::from_utf8(&body[r]).ok());
+            for (name, value) in modern::param_header_values(&annotations, args) {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    h.insert(n, v);
+                }
+            }
+        }
+        h
+    }
+
+    /// The headers every 2026-07-28 request carries: version, method, name.
+    fn stateless_headers(&self, route: &Route, version: &str) -> HeaderMap {
+        let mut h = self.headers(&Snapshot {
+            version: Some(version.to_owned()),
+            ..Snapshot::default()
+        });
+        if let Ok(v) = HeaderValue::from_str(&route.method) {
+            h.insert(METHOD_HEADER, v);
+        }
+        if let Some(Ok(v)) = route
+            .name
+            .as_deref()
+            .map(|n| HeaderValue::from_str(&modern::encode_header_value(n)))
+        {
+            h.insert(NAME_HEADER, v);
+        }
+        h
+    }
+
+    /// A 2026-07-28 request: its own POST, no session; no resume if its stream breaks.
+    async fn modern_request(
+        &self,
+        id: &str,
+        route: &Route,
+        version: &str,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        let headers = self.modern_headers(route, version, &body).await;
+        let resp = self.post(&body, headers).await?;
+        let delivery = if route.method == "tools/list" {
+            Delivery::ForwardAndKeep
+        } else {
+            Delivery::Forward
+        };
+        if let Some(line) = self.read_answer(resp, Some(id), delivery, false).await? {
+            self.learn_tools(&line);
+        }
+        Ok(())
+    }
+
+    /// Remembers the `x-mcp-header` annotations of a relayed `tools/list` answer.
+    fn learn_tools(&self, answer: &str) {
+        let found = modern::param_headers_of_tools_list(answer);
+        if let Ok(mut cache) = self.tool_headers.lock() {
+            cache.by_tool.extend(found);
+        }
+    }
+
+    /// The annotations of one tool; fetches `tools/list` (every page) once when the tool has not
+    /// been seen in any relayed listing.
+    async fn param_headers(&self, tool: &str, version: &str) -> modern::ParamHeaders {
+        {
+            let cache = self.tool_headers.lock().expect("tool cache");
+            if let Some(found) = cache.by_tool.get(tool) {
+                return found.clone();
+            }
+            if cache.fetched {
+                return Vec::new();
+            }
+        }
+        let _one_fetch = self.tool_fetch.lock().await;
+        if self.tool_headers.lock().expect("tool cache").fetched {
+            return self
+                .tool_headers
+                .lock()
+                .expect("tool cache")
+                .by_tool
+                .get(tool)
+                .cloned()
+                .unwrap_or_default();
+        }
+        let mut cursor: Option<String> = None;
+        for page in 0..50 {
+            let mut params = serde_json::json!({"_meta": {
+                modern::META_VERSION: version,
+                modern::META_CAPABILITIES: {},
+            }});
+            if let Some(c) = &cursor {
+                params["cursor"] = c.clone().into();
+            }
+            let id = format!("\"3minapi-tools-{page}\"");
+            let body = Bytes::from(serde_json::json!({"jsonrpc": "2.0", "id": format!("3minapi-tools-{page}"), "method": "tools/list", "params": params}).to_string());
+            let route = Route {
+                method: "tools/list".into(),
+                ..Route::default()
+            };
+            let headers = self.stateless_headers(&route, version);
+            let answer = match self.post(&body, headers).await {
+                Ok(resp) => {
+                    self.read_answer(resp, Some(&id), Delivery::Keep, false)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            let Ok(Some(line)) = answer else {
+                log_warn!(
+                    "fetching tools/list for the x-mcp-header annotations failed; calling without Mcp-Param headers"
+                );
+                break;
+            };
+            self.learn_tools(&line);
+            cursor = serde_json::from_str::<serde_json::Value>(&line)
+                .ok()
+                .and_then(|v| v["result"]["nextCursor"].as_str().map(str::to_owned));
+            if cursor.is_none() {
+                break;
+            }
+        }
+        let mut cache = self.tool_headers.lock().expect("tool cache");
+        cache.fetched = true;
+        cache.by_tool.get(tool).cloned().unwrap_or_default()
+    }
+
+    /// `server/discover`, sorted (DESIGN §3): a modern answer is relayed; a server without the
+    /// stateless revision gets the client a -32601 at once, so it falls back to `initialize`.
+    async fn discover(&self, id: &str, route: &Route, body: Bytes) -> Result<(), RelayError> {
+        let version = route
+            .modern_version
+            .as_deref()
+            .unwrap_or(modern::MODERN_VERSION);
+        let resp = self
+            .post(&body, self.stateless_headers(route, version))
+            .await?;
+        let status = resp.status();
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(RelayError::KeyRefused {
+                status: status.as_u16(),
+            });
+        }
+        if status.is_server_error() {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(RelayError::Status {
+                url: self.url.to_string(),
+                status: status.as_u16(),
+                body: crate::log::sanitize(body.trim())
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
+        }
+        let answer = if status.is_success() {
+            self.read_answer(resp, Some(id), Delivery::Keep, false)
+                .await?
+                .unwrap_or_default()
+        } else {
+            let text = resp.text().await.map_err(|e| self.unreachable(&e))?;
+            error_body_for(&text, id).unwrap_or(text)
+        };
+        match modern::sort_discover(status.as_u16(), &answer) {
+            modern::Discovered::Modern => {
+                let _ = self.to_client.send(jsonrpc::one_line(&answer).into_owned());
+            }
+            modern::Discovered::LegacyOnly => {
+                log_debug!(
+                    "the upstream does not speak MCP {} (discover: HTTP {status})",
+                    modern::MODERN_VERSION
+                );
+                let _ = self.to_client.send(jsonrpc::error_line(
+                    id,
+                    jsonrpc::code::METHOD_NOT_FOUND,
+                    "Method not found: server/discover (the server speaks the session-based MCP revisions; use initialize)",
+                    None,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A legacy client's request to a modern-only server: answered here when the revision removed
+    /// it, otherwise relayed with the modern `_meta` added.
+    async fn translated_request(
+        &self,
+        id: &str,
+        route: &Route,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        let translation = self.session.read().await.translate.clone();
+        let Some(mut translation) = translation else {
+            return Err(RelayError::SessionLost {
+                url: self.url.to_string(),
+            });
+        };
+        match route.method.as_str() {
+            "ping" => {
+                let _ = self
+                    .to_client
+                    .send(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#));
+                return Ok(());
+            }
+            "logging/setLevel" => {
+                // 2026-07-28 carries the level in each request's _meta instead.
+                let level = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .map(|v| v["params"]["level"].clone());
+                let mut session = self.session.write().await;
+                if let Some(t) = session.translate.as_mut() {
+                    t.log_level = level;
+                }
+                let _ = self
+                    .to_client
+                    .send(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#));
+                return Ok(());
+            }
+            _ => {}
+        }
+        let text = std::str::from_utf8(&body).unwrap_or_default();
+        let Some(line) = translation.apply(text) else {
+            return Err(RelayError::SessionLost {
+                url: self.url.to_string(),
+            });
+        };
+        let body = Bytes::from(line);
+        // Re-read the routing fields of the rewritten message (argument offsets moved).
+        let route = match jsonrpc::parse(std::str::from_utf8(&body).unwrap_or_default()) {
+            Ok(msg) => Route::of(&route.method, &body, &msg.params),
+            Err(_) => route.clone(),
+        };
+        let version = std::mem::take(&mut translation.version);
+        self.modern_request(id, &route, &version, body).await
     }
 
     /// Relays a notification or a response from the client. Nothing is answered; failures are
@@ -305,20 +633,28 @@ impl Upstream {
         method: Option<&str>,
         body: Bytes,
     ) -> Result<(), RelayError> {
+        if self.translating.load(Ordering::Acquire) {
+            // The stateless revision has no client notifications over HTTP.
+            log_debug!(
+                "not relaying {} to a server without sessions",
+                method.unwrap_or("a response")
+            );
+            return Ok(());
+        }
         if method == Some("notifications/initialized") {
             return self.initialized(body).await;
         }
         let mut restored = false;
         loop {
             let snap = self.session.read().await.snapshot();
-            let resp = self.post(&body, &snap).await?;
+            let resp = self.post(&body, self.headers(&snap)).await?;
             if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
                 restored = true;
                 self.restore_session(snap.generation).await?;
                 continue;
             }
             return self
-                .read_answer(resp, None, Delivery::Forward)
+                .read_answer(resp, None, Delivery::Forward, true)
                 .await
                 .map(drop);
         }
@@ -326,7 +662,12 @@ impl Upstream {
 
     /// The client's `initialize`: a new session. Held under the write lock so nothing else is sent
     /// before the session id is known.
-    async fn initialize(self: &Arc<Self>, id: &str, body: Bytes) -> Result<(), RelayError> {
+    async fn initialize(
+        self: &Arc<Self>,
+        id: &str,
+        route: &Route,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
         let mut session = self.session.write().await;
         self.stop_get_stream();
         if let Some(old) = session.id.take() {
@@ -340,13 +681,79 @@ impl Upstream {
                 .await
             });
         }
-        let (sid, answer) = self.handshake(id, &body, Delivery::ForwardAndKeep).await?;
+        let (sid, answer) = self.handshake(id, &body, Delivery::ForwardOthers).await?;
+        let answer = answer.unwrap_or_default();
+        if let Some((line, translation)) =
+            self.translate_initialize(id, route, &body, &answer).await?
+        {
+            log_info!(
+                "the upstream speaks only MCP {}; translating for this client",
+                translation.version
+            );
+            session.id = None;
+            session.version = None;
+            session.generation += 1;
+            session.translate = Some(translation);
+            self.translating.store(true, Ordering::Release);
+            let _ = self.to_client.send(line);
+            return Ok(());
+        }
+        self.translating.store(false, Ordering::Release);
+        session.translate = None;
         session.id = sid;
-        session.version = answer.as_deref().and_then(negotiated_version);
+        session.version = negotiated_version(&answer);
         session.generation += 1;
         session.initialize = Some((id.to_owned(), body));
         session.initialized = None;
+        let _ = self.to_client.send(answer);
         Ok(())
+    }
+
+    /// A modern-only server refuses `initialize` with -32022 and the versions it speaks. Then the
+    /// client's `initialize` is answered here from the server's `server/discover` result, and the
+    /// client's later requests are translated. `None`: relay the server's answer as it is.
+    async fn translate_initialize(
+        &self,
+        id: &str,
+        route: &Route,
+        body: &Bytes,
+        answer: &str,
+    ) -> Result<Option<(String, modern::Translation)>, RelayError> {
+        let Ok(refusal) = serde_json::from_str::<serde_json::Value>(answer) else {
+            return Ok(None);
+        };
+        if refusal["error"]["code"].as_i64() != Some(modern::UNSUPPORTED_VERSION) {
+            return Ok(None);
+        }
+        let Some(version) = modern::pick_modern_version(&refusal) else {
+            return Ok(None);
+        };
+        let params = serde_json::from_slice::<serde_json::Value>(body)
+            .map(|v| v["params"].clone())
+            .unwrap_or_default();
+        let translation = modern::Translation::new(&params, &version);
+        let discover_id = "\"3minapi-discover\"";
+        let discover = Bytes::from(translation.discover_request("3minapi-discover"));
+        let discover_route = Route {
+            method: "server/discover".into(),
+            ..Route::default()
+        };
+        let headers = self.stateless_headers(&discover_route, &version);
+        let resp = self.post(&discover, headers).await?;
+        let found = self
+            .read_answer(resp, Some(discover_id), Delivery::Keep, false)
+            .await?;
+        let Some(found) = found.and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+        else {
+            return Ok(None);
+        };
+        if found.get("result").is_none() {
+            return Ok(None);
+        }
+        let result =
+            modern::initialize_result_from_discover(&found, route.initialize_version.as_deref());
+        let line = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#);
+        Ok(Some((line, translation)))
     }
 
     /// POSTs an `initialize` without a session; returns the new session id and the answer line.
@@ -356,13 +763,13 @@ impl Upstream {
         body: &Bytes,
         delivery: Delivery,
     ) -> Result<(Option<String>, Option<String>), RelayError> {
-        let resp = self.post(body, &Snapshot::default()).await?;
+        let resp = self.post(body, self.headers(&Snapshot::default())).await?;
         let sid = resp
             .headers()
             .get(SESSION_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let answer = self.read_answer(resp, Some(id), delivery).await?;
+        let answer = self.read_answer(resp, Some(id), delivery, true).await?;
         Ok((sid, answer))
     }
 
@@ -370,8 +777,9 @@ impl Upstream {
         let mut session = self.session.write().await;
         session.initialized = Some(body.clone());
         let snap = session.snapshot();
-        let resp = self.post(&body, &snap).await?;
-        self.read_answer(resp, None, Delivery::Forward).await?;
+        let resp = self.post(&body, self.headers(&snap)).await?;
+        self.read_answer(resp, None, Delivery::Forward, true)
+            .await?;
         self.start_get_stream(snap);
         Ok(())
     }
@@ -407,19 +815,22 @@ impl Upstream {
             Bytes::from_static(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
         });
         let snap = session.snapshot();
-        let resp = self.post(&initialized, &snap).await?;
-        self.read_answer(resp, None, Delivery::Forward).await?;
+        let resp = self.post(&initialized, self.headers(&snap)).await?;
+        self.read_answer(resp, None, Delivery::Forward, true)
+            .await?;
         self.start_get_stream(snap);
         Ok(())
     }
 
     /// Reads what the server answered to one POST. With `want` set, returns once that request's
     /// answer has been delivered (resuming a broken SSE stream with `Last-Event-ID`).
+    /// `resumable`: a legacy stream, which may be resumed with `Last-Event-ID`.
     async fn read_answer(
         &self,
         resp: Response,
         want: Option<&str>,
         delivery: Delivery,
+        resumable: bool,
     ) -> Result<Option<String>, RelayError> {
         let status = resp.status();
         let url = self.url.to_string();
@@ -443,7 +854,7 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
         if status.is_success() && is_sse {
-            return self.read_sse(resp, want, delivery).await;
+            return self.read_sse(resp, want, delivery, resumable).await;
         }
         let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
         let text = String::from_utf8_lossy(&body);
@@ -489,6 +900,7 @@ impl Upstream {
         mut resp: Response,
         want: Option<&str>,
         delivery: Delivery,
+        resumable: bool,
     ) -> Result<Option<String>, RelayError> {
         let mut reader = sse::Reader::new();
         let mut kept = None;
@@ -552,7 +964,7 @@ impl Upstream {
             // Last-Event-ID (MCP 2025-11-25). A server that closed it on purpose asked for a wait
             // (`retry:`); a broken connection is retried at once, and only once: if the server is
             // gone the call must fail now, not after a backoff.
-            let Some(last) = reader.last_event_id.clone() else {
+            let Some(last) = reader.last_event_id.clone().filter(|_| resumable) else {
                 return Err(ended());
             };
             if resumed_from.as_deref() == Some(last.as_str()) {
@@ -634,7 +1046,7 @@ impl Upstream {
                 let _ = self.to_client.send(answer.clone());
                 Some(answer)
             }
-            Delivery::Keep => Some(answer),
+            Delivery::ForwardOthers | Delivery::Keep => Some(answer),
         }
     }
 

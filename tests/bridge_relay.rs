@@ -123,12 +123,13 @@ async fn unknown_methods_get_the_servers_own_answer() {
 }
 
 #[tokio::test]
-async fn server_discover_is_answered_method_not_found_at_once() {
+async fn server_discover_to_a_legacy_server_is_answered_method_not_found() {
     let up = legacy().await;
     let mut b = bridge(&up.url(), FAKE_KEY).spawn();
     let answer = b.request("server/discover", json!({})).await;
-    assert_eq!(answer["error"]["code"], -32601);
-    assert!(up.requests_for("server/discover").is_empty());
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    // The server answered 400 "Missing session ID": the bridge asked once and sorted the answer.
+    assert_eq!(up.requests_for("server/discover").len(), 1);
     // A dual-era client then falls back to initialize through the same process.
     b.initialize().await;
 }
