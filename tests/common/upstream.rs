@@ -205,6 +205,7 @@ struct Shared {
     connections: AtomicUsize,
     tools_page_size: Arc<AtomicUsize>,
     current: Mutex<Option<Arc<Instance>>>,
+    cancelled_calls: Arc<AtomicUsize>,
     /// SSE answers to POSTs still to be cut short after their first event id (`cut_next_streams`).
     cut: AtomicUsize,
     /// SSE answers to POSTs still to be dropped after their first event id (`drop_next_streams`).
@@ -256,6 +257,7 @@ impl Upstream {
             tools_page_size: Arc::new(AtomicUsize::new(0)),
             current: Mutex::new(None),
             cut: AtomicUsize::new(0),
+            cancelled_calls: Arc::new(AtomicUsize::new(0)),
             dropped: AtomicUsize::new(0),
         });
         let listener = bind(opts.port)
@@ -370,6 +372,12 @@ impl Upstream {
         self.shared.tools_page_size.store(n, Ordering::SeqCst);
     }
 
+    /// `slow` calls whose handler stopped because the request was cancelled (a closed stream
+    /// in 2026-07-28, `notifications/cancelled` before).
+    pub fn cancelled_calls(&self) -> usize {
+        self.shared.cancelled_calls.load(Ordering::SeqCst)
+    }
+
     /// TCP connections accepted so far (across restarts).
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
@@ -474,6 +482,7 @@ fn new_instance(shared: &Shared) -> Arc<Instance> {
         data: Arc::new(Mutex::new(Data::seed())),
         tools: Arc::new(tool_list()),
         page_size: shared.tools_page_size.clone(),
+        cancelled_calls: shared.cancelled_calls.clone(),
     };
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(mode != Mode::Modern)
@@ -918,6 +927,8 @@ struct FakeServer {
     data: Arc<Mutex<Data>>,
     tools: Arc<Vec<Tool>>,
     page_size: Arc<AtomicUsize>,
+    /// `slow` calls that stopped because their request was cancelled.
+    cancelled_calls: Arc<AtomicUsize>,
 }
 
 fn tool_list() -> Vec<Tool> {
@@ -1120,7 +1131,7 @@ impl ServerHandler for FakeServer {
             "collaborators" => self.collaborators(&args),
             "api_call" => api_call(&args),
             "echo" => Ok(echo(&args)),
-            "slow" => slow(&args, &request, &context).await,
+            "slow" => slow(&args, &request, &context, &self.cancelled_calls).await,
             "sample" | "elicit" | "roots" => return client_round_trip(&request, &context).await,
             other => Err(ErrorData::invalid_params(
                 format!("Unknown tool: {other}"),
@@ -1254,6 +1265,7 @@ async fn slow(
     args: &Value,
     request: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
+    cancelled_calls: &AtomicUsize,
 ) -> Result<CallToolResult, ErrorData> {
     let ms = args.get("ms").and_then(Value::as_u64).ok_or_else(|| {
         ErrorData::invalid_params("slow: `ms` must be a non-negative integer", None)
@@ -1274,6 +1286,7 @@ async fn slow(
         tokio::select! {
             _ = tokio::time::sleep(per_step) => {}
             _ = context.ct.cancelled() => {
+                cancelled_calls.fetch_add(1, Ordering::SeqCst);
                 return Err(ErrorData::internal_error("slow: cancelled", None));
             }
         }
