@@ -5,6 +5,7 @@ set -euo pipefail
 dir="${THREEMINAPI_TEST_NPM:-${XDG_CACHE_HOME:-$HOME/.cache}/3minapi-tests/npm}"
 packages=(
   "@modelcontextprotocol/server-everything@2026.8.31"
+  "@modelcontextprotocol/client@2.4.0"
 )
 stamp="$dir/.installed"
 want="${packages[*]}"
