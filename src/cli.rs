@@ -33,6 +33,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Store, check or remove the MCP key (kept in the OS keychain)
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
     /// The MCP server side: what MCP clients launch
     Mcp {
         #[command(subcommand)]
@@ -51,4 +56,37 @@ pub struct ServeArgs {
     /// Append logs to this file instead of stderr
     #[arg(long, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Store the tm_mcp_ key in the OS keychain (prompted, hidden)
+    Login(LoginArgs),
+    /// Show the key in use (masked), where it comes from, and whether the server accepts it
+    Status(StatusArgs),
+    /// Remove the stored key (keychain and plain file)
+    Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)
+    #[arg(long)]
+    pub with_key: bool,
+    /// Store without asking the server whether it accepts the key
+    #[arg(long)]
+    pub no_verify: bool,
+    /// No keychain here: store the key in a plain file (mode 0600) under the config directory
+    #[arg(long)]
+    pub insecure_storage: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Machine-readable output (documented in the README)
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask the server
+    #[arg(long)]
+    pub offline: bool,
 }

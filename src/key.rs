@@ -85,15 +85,35 @@ impl KeyError {
 }
 
 /// Where a key came from; every report of a key names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
     Env,
+    Keychain,
+    File(std::path::PathBuf),
+}
+
+impl KeySource {
+    /// Stable name for `--json` output.
+    pub fn id(&self) -> &'static str {
+        match self {
+            KeySource::Env => "env",
+            KeySource::Keychain => "keychain",
+            KeySource::File(_) => "file",
+        }
+    }
 }
 
 impl fmt::Display for KeySource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeySource::Env => write!(f, "environment variable {KEY_ENV}"),
+            KeySource::Keychain => write!(
+                f,
+                "the OS keychain (service {}, account {})",
+                crate::store::SERVICE,
+                crate::store::ACCOUNT
+            ),
+            KeySource::File(path) => write!(f, "the plain file {}", path.display()),
         }
     }
 }
@@ -101,9 +121,18 @@ impl fmt::Display for KeySource {
 /// What key resolution found: a usable key, or the reason there is none (with the fix).
 #[derive(Debug, Clone)]
 pub enum KeyLookup {
-    Found { key: McpKey, source: KeySource },
-    Refused { error: KeyError, source: KeySource },
-    Missing,
+    Found {
+        key: McpKey,
+        source: KeySource,
+    },
+    Refused {
+        error: KeyError,
+        source: KeySource,
+    },
+    /// No key anywhere; `keychain` says why the keychain could not be asked, if it could not.
+    Missing {
+        keychain: Option<crate::store::KeychainError>,
+    },
 }
 
 impl KeyLookup {
@@ -112,18 +141,32 @@ impl KeyLookup {
         match self {
             KeyLookup::Found { .. } => None,
             KeyLookup::Refused { error, source } => Some(format!("{error} (from {source})")),
-            KeyLookup::Missing => Some(format!(
+            KeyLookup::Missing { keychain: None } => Some(format!(
                 "no MCP key found: {KEY_ENV} is unset and no key is stored"
             )),
+            KeyLookup::Missing { keychain: Some(e) } => {
+                Some(format!("no MCP key found: {KEY_ENV} is unset and {e}"))
+            }
         }
     }
 
     pub fn hint(&self) -> String {
         match self {
             KeyLookup::Refused { error, .. } => error.hint(),
+            KeyLookup::Missing { keychain: Some(e) } => format!(
+                "{}; or set {KEY_ENV} to a tm_mcp_ key from {KEY_ORIGIN}",
+                e.hint()
+            ),
             _ => format!(
                 "run `3minapi auth login` with a tm_mcp_ key from {KEY_ORIGIN}, or set {KEY_ENV}"
             ),
+        }
+    }
+
+    pub fn source(&self) -> Option<&KeySource> {
+        match self {
+            KeyLookup::Found { source, .. } | KeyLookup::Refused { source, .. } => Some(source),
+            KeyLookup::Missing { .. } => None,
         }
     }
 }
@@ -143,33 +186,65 @@ pub fn is_unexpanded_or_empty(value: &str) -> bool {
     })
 }
 
-/// Resolves the key: the environment first (the keychain and the plain file slot in after it).
-/// `env` reads one variable, so tests and callers can supply their own environment.
-/// Warnings (a placeholder value treated as unset) go to `warn`.
-pub fn resolve(env: impl Fn(&str) -> Option<String>, mut warn: impl FnMut(String)) -> KeyLookup {
-    if let Some(value) = env(KEY_ENV) {
-        if is_unexpanded_or_empty(&value) {
-            let what = if value.trim().is_empty() {
-                "empty"
-            } else {
-                "an unexpanded placeholder"
-            };
-            warn(format!("{KEY_ENV} is {what}; treating it as unset"));
+/// The environment's key, if it holds one (empty values and placeholders count as unset).
+pub fn from_env(
+    env: impl Fn(&str) -> Option<String>,
+    mut warn: impl FnMut(String),
+) -> Option<KeyLookup> {
+    let value = env(KEY_ENV)?;
+    if is_unexpanded_or_empty(&value) {
+        let what = if value.trim().is_empty() {
+            "empty"
         } else {
-            let value = value.trim();
-            return match McpKey::parse(value) {
-                Ok(key) => KeyLookup::Found {
-                    key,
-                    source: KeySource::Env,
-                },
-                Err(error) => KeyLookup::Refused {
-                    error,
-                    source: KeySource::Env,
-                },
-            };
+            "an unexpanded placeholder"
+        };
+        warn(format!("{KEY_ENV} is {what}; treating it as unset"));
+        return None;
+    }
+    Some(checked(&value, KeySource::Env))
+}
+
+fn checked(text: &str, source: KeySource) -> KeyLookup {
+    match McpKey::parse(text.trim()) {
+        Ok(key) => KeyLookup::Found { key, source },
+        Err(error) => KeyLookup::Refused { error, source },
+    }
+}
+
+/// Resolves the key: the environment, then the OS keychain (asked for at most `keychain_wait`;
+/// `None` skips it), then the plain file of `--insecure-storage`. The first source that holds
+/// something wins, and what it holds is checked. `env` reads one variable, so tests and callers
+/// can supply their own environment; warnings go to `warn`.
+pub fn resolve(
+    env: impl Fn(&str) -> Option<String>,
+    keychain_wait: Option<std::time::Duration>,
+    mut warn: impl FnMut(String),
+) -> KeyLookup {
+    if let Some(found) = from_env(env, &mut warn) {
+        return found;
+    }
+    let mut keychain_problem = None;
+    if let Some(wait) = keychain_wait {
+        match crate::store::keychain_get(wait) {
+            Ok(Some(text)) => return checked(&text, KeySource::Keychain),
+            Ok(None) => {}
+            Err(e) => keychain_problem = Some(e),
         }
     }
-    KeyLookup::Missing
+    match crate::store::file_get() {
+        Ok(Some((path, text))) => {
+            warn(format!(
+                "using the key stored in plain text in {} (--insecure-storage): anyone who can read that file can use your account",
+                path.display()
+            ));
+            return checked(&text, KeySource::File(path));
+        }
+        Ok(None) => {}
+        Err(e) => warn(format!("cannot read the credentials file: {e}")),
+    }
+    KeyLookup::Missing {
+        keychain: keychain_problem,
+    }
 }
 
 #[cfg(test)]
@@ -228,18 +303,18 @@ mod tests {
         }
         assert!(!is_unexpanded_or_empty(GOOD));
         let mut warnings = vec![];
-        let lookup = resolve(
+        let lookup = from_env(
             |_| Some("${THREEMINAPI_MCP_KEY}".into()),
             |w| warnings.push(w),
         );
-        assert!(matches!(lookup, KeyLookup::Missing));
+        assert!(lookup.is_none());
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains(KEY_ENV));
     }
 
     #[test]
     fn env_key_is_found_and_trimmed() {
-        let lookup = resolve(|_| Some(format!(" {GOOD}\n")), |_| {});
+        let lookup = from_env(|_| Some(format!(" {GOOD}\n")), |_| {}).unwrap();
         assert!(matches!(
             lookup,
             KeyLookup::Found {

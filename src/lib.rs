@@ -1,12 +1,15 @@
 //! 3minapi: the local side of 3Min API. `main.rs` only hands the arguments to [`run`].
 
+pub mod auth;
 pub mod bridge;
 pub mod cli;
+pub mod client;
 pub mod jsonrpc;
 pub mod key;
 pub mod log;
 pub mod modern;
 pub mod sse;
+pub mod store;
 pub mod upstream;
 
 use clap::Parser;
@@ -57,6 +60,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
     let level = log::Level::from_flags(cli.verbose, cli.quiet);
     match cli.command {
+        cli::Command::Auth { command } => {
+            let _ = log::init(level, None);
+            let url = resolve_url(cli.url);
+            match command {
+                cli::AuthCommand::Login(args) => auth::login(&args, &url),
+                cli::AuthCommand::Status(args) => auth::status(&args, &url),
+                cli::AuthCommand::Logout => auth::logout(),
+            }
+        }
         cli::Command::Mcp {
             command: cli::McpCommand::Serve(args),
         } => {
@@ -96,7 +108,11 @@ fn resolve_url(flag: Option<String>) -> String {
 }
 
 fn serve(url: String) -> anyhow::Result<Exit> {
-    let lookup = key::resolve(|name| std::env::var(name).ok(), |w| log_warn!("{w}"));
+    let lookup = key::resolve(
+        |name| std::env::var(name).ok(),
+        Some(store::LONG_WAIT),
+        |w| log_warn!("{w}"),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

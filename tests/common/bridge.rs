@@ -54,6 +54,11 @@ impl Spawn {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            // No keychain unless a test brings its own: never the developer's real one.
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}/no-session-bus", home.path().display()),
+            )
             .env("NO_PROXY", "*");
         if let Some(url) = &self.url {
             cmd.env("THREEMINAPI_URL", url);

@@ -1,0 +1,325 @@
+//! `3minapi auth login | status | logout`: the key manager.
+
+use crate::Exit;
+use crate::cli::{LoginArgs, StatusArgs};
+use crate::client::{CallError, Client, Connected};
+use crate::key::{self, KEY_ENV, KEY_ORIGIN, KeyLookup, KeySource, McpKey};
+use crate::store::{self, KeychainError};
+use crate::upstream::{self, RelayError};
+use anyhow::{Context, anyhow, bail};
+use serde_json::json;
+use std::io::{BufRead, IsTerminal};
+use std::time::{Duration, Instant};
+
+/// How long `auth login` and `auth status` wait for the server.
+const VERIFY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What a user pasted, cleaned: whitespace, a copied `x-api-key:` header name, quotes.
+pub fn normalize(raw: &str) -> String {
+    let mut text = raw.trim();
+    if text.len() >= 10 && text[..10].eq_ignore_ascii_case("x-api-key:") {
+        text = text[10..].trim();
+    }
+    for q in ['"', '\''] {
+        if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
+            text = text[1..text.len() - 1].trim();
+        }
+    }
+    text.to_owned()
+}
+
+fn read_key(with_key: bool) -> anyhow::Result<String> {
+    if with_key {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the key from stdin")?;
+        return Ok(line);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "no terminal to ask for the key on\nhint: pipe it in with `3minapi auth login --with-key`"
+        );
+    }
+    eprintln!(
+        "Paste your MCP key. It starts with tm_mcp_ and is generated under {KEY_ORIGIN} (shown once)."
+    );
+    dialoguer::Password::new()
+        .with_prompt("MCP key")
+        .allow_empty_password(true)
+        .interact()
+        .context("cannot read the key from the terminal")
+}
+
+pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
+    let text = normalize(&read_key(args.with_key)?);
+    if text.is_empty() {
+        bail!("no key was given; nothing was stored\nhint: generate one under {KEY_ORIGIN}");
+    }
+    let key =
+        McpKey::parse(&text).map_err(|e| anyhow!("{e}; nothing was stored\nhint: {}", e.hint()))?;
+    if args.no_verify {
+        eprintln!("not verified with the server (--no-verify)");
+    } else {
+        let connected = verify(url, &key)?;
+        eprintln!(
+            "the server accepts {key} (MCP {}{})",
+            connected.era.version(),
+            connected
+                .server_name
+                .map(|n| format!(", {n}"))
+                .unwrap_or_default()
+        );
+    }
+    if args.insecure_storage {
+        let path = store::file_set(&key)
+            .context("cannot write the credentials file; nothing was stored")?;
+        eprintln!(
+            "warning: stored {key} in plain text in {} (mode 0600): anyone who can read that file can use your account",
+            path.display()
+        );
+    } else {
+        store::keychain_set(&key, store::LONG_WAIT).map_err(|e| {
+            let hint = match e {
+                KeychainError::Unavailable(_) => e.hint().to_owned(),
+                _ => format!("{}; on a machine without a keychain, use `3minapi auth login --insecure-storage`", e.hint()),
+            };
+            anyhow!("cannot store the key: {e}; nothing was stored\nhint: {hint}")
+        })?;
+        eprintln!("stored {key} in {}", KeySource::Keychain);
+    }
+    if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
+        eprintln!(
+            "note: {KEY_ENV} is set in this environment and takes precedence over the stored key"
+        );
+    }
+    Ok(Exit::Success)
+}
+
+/// Asks the server whether it accepts the key (in whichever era it speaks).
+fn verify(url: &str, key: &McpKey) -> anyhow::Result<Connected> {
+    let url =
+        upstream::check_url(url).map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
+    let outcome = runtime()?.block_on(probe(url.clone(), key));
+    match outcome {
+        Ok(c) => Ok(c),
+        Err(Probe::Refused(status)) => bail!(
+            "the server does not accept this key (HTTP {status}): regenerated or deleted?; nothing was stored\nhint: generate a new key under {KEY_ORIGIN} and run `3minapi auth login` again"
+        ),
+        Err(other) => bail!(
+            "cannot verify the key with {url}: {other}; nothing was stored\nhint: check the network, or store it without asking the server: `3minapi auth login --no-verify`"
+        ),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Why a probe did not get the key accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum Probe {
+    #[error("the server refused the key (HTTP {0})")]
+    Refused(u16),
+    #[error("{0}")]
+    Failed(String),
+    #[error("no answer within {} s", VERIFY_TIMEOUT.as_secs())]
+    Timeout,
+}
+
+/// One connection attempt, bounded, closed afterwards.
+pub async fn probe(url: reqwest::Url, key: &McpKey) -> Result<Connected, Probe> {
+    let mut client = Client::new(url, key).map_err(|e| Probe::Failed(e.to_string()))?;
+    let outcome = tokio::time::timeout(VERIFY_TIMEOUT, client.connect()).await;
+    let result = match outcome {
+        Err(_) => Err(Probe::Timeout),
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(CallError::Relay(RelayError::KeyRefused { status }))) => Err(Probe::Refused(status)),
+        Ok(Err(e)) => Err(Probe::Failed(e.to_string())),
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(3), client.close()).await;
+    result
+}
+
+pub fn status(args: &StatusArgs, url: &str) -> anyhow::Result<Exit> {
+    let mut warnings = Vec::new();
+    let lookup = key::resolve(
+        |n| std::env::var(n).ok(),
+        Some(store::SHORT_WAIT),
+        |w| warnings.push(w),
+    );
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    // Whether the keychain answers, whichever source won.
+    let keychain: Result<bool, KeychainError> = match &lookup {
+        KeyLookup::Found {
+            source: KeySource::Keychain,
+            ..
+        }
+        | KeyLookup::Refused {
+            source: KeySource::Keychain,
+            ..
+        } => Ok(true),
+        KeyLookup::Missing { keychain: Some(e) } => Err(e.clone()),
+        _ => store::keychain_get(store::SHORT_WAIT).map(|k| k.is_some()),
+    };
+    let key = match &lookup {
+        KeyLookup::Found { key, .. } => Some(key.clone()),
+        _ => None,
+    };
+    let checked_url = upstream::check_url(url);
+    let mut upstream_report = json!({"url": url, "checked": false, "accepted": null, "era": null, "version": null, "versions": [], "error": null, "ms": null});
+    let mut accepted = None;
+    if let (Some(key), false) = (&key, args.offline) {
+        upstream_report["checked"] = true.into();
+        match &checked_url {
+            Err(e) => upstream_report["error"] = e.clone().into(),
+            Ok(u) => {
+                let started = Instant::now();
+                let outcome = runtime()?.block_on(probe(u.clone(), key));
+                upstream_report["ms"] = (started.elapsed().as_millis() as u64).into();
+                match outcome {
+                    Ok(c) => {
+                        accepted = Some(true);
+                        upstream_report["accepted"] = true.into();
+                        upstream_report["era"] = c.era.id().into();
+                        upstream_report["version"] = c.era.version().into();
+                        upstream_report["versions"] = c.versions.clone().into();
+                    }
+                    Err(Probe::Refused(status)) => {
+                        accepted = Some(false);
+                        upstream_report["accepted"] = false.into();
+                        upstream_report["error"] = format!(
+                            "the server refused the key (HTTP {status}): regenerated or deleted?"
+                        )
+                        .into();
+                    }
+                    Err(e) => upstream_report["error"] = e.to_string().into(),
+                }
+            }
+        }
+    }
+    let ok = key.is_some() && (args.offline || accepted == Some(true));
+    let report = json!({
+        "ok": ok,
+        "key": {
+            "masked": key.as_ref().map(|k| k.masked()),
+            "source": lookup.source().map(|s| s.id()),
+            "problem": lookup.problem(),
+        },
+        "keychain": {
+            "reachable": keychain.is_ok(),
+            "holds_key": keychain.as_ref().ok().copied(),
+            "error": keychain.as_ref().err().map(|e| e.to_string()),
+        },
+        "upstream": upstream_report,
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_status(&lookup, &keychain, &report);
+    }
+    if !ok {
+        if let Some(problem) = lookup.problem() {
+            eprintln!("error: {problem}\nhint: {}", lookup.hint());
+        } else if accepted == Some(false) {
+            eprintln!(
+                "error: the server refused the key\nhint: generate a new key under {KEY_ORIGIN}, then run `3minapi auth login`"
+            );
+        } else if let Some(e) = report["upstream"]["error"].as_str() {
+            eprintln!(
+                "error: cannot check the key with the server: {e}\nhint: check the network, or run `3minapi auth status --offline`"
+            );
+        }
+    }
+    Ok(if ok { Exit::Success } else { Exit::Failure })
+}
+
+fn print_status(
+    lookup: &KeyLookup,
+    keychain: &Result<bool, KeychainError>,
+    report: &serde_json::Value,
+) {
+    let key_line = match lookup {
+        KeyLookup::Found { key, source } => format!("{key} from {source}"),
+        KeyLookup::Refused { source, .. } => format!("unusable key from {source}"),
+        KeyLookup::Missing { .. } => "none".to_owned(),
+    };
+    println!("key:      {key_line}");
+    match keychain {
+        Ok(true) => println!("keychain: reachable, holds a key"),
+        Ok(false) => println!("keychain: reachable, no key stored"),
+        Err(e) => println!("keychain: {e}"),
+    }
+    let up = &report["upstream"];
+    let url = up["url"].as_str().unwrap_or_default();
+    let line = if up["checked"] != true {
+        "not checked".to_owned()
+    } else if up["accepted"] == true {
+        format!(
+            "{url} accepts the key (MCP {}, {} ms)",
+            up["version"].as_str().unwrap_or("?"),
+            up["ms"]
+        )
+    } else {
+        format!("{url}: {}", up["error"].as_str().unwrap_or("not accepted"))
+    };
+    println!("server:   {line}");
+}
+
+pub fn logout() -> anyhow::Result<Exit> {
+    let mut removed = Vec::new();
+    let keychain = store::keychain_delete(store::LONG_WAIT);
+    if let Ok(true) = keychain {
+        removed.push(KeySource::Keychain.to_string());
+    }
+    match store::file_delete() {
+        Ok(Some(path)) => removed.push(KeySource::File(path).to_string()),
+        Ok(None) => {}
+        Err(e) => bail!("cannot remove the credentials file: {e}\nhint: delete it by hand"),
+    }
+    if removed.is_empty() {
+        eprintln!("no stored key to remove");
+    } else {
+        for place in &removed {
+            eprintln!("removed the key from {place}");
+        }
+        eprintln!(
+            "the key itself stays valid on the server until you regenerate or delete it under {KEY_ORIGIN}"
+        );
+    }
+    if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
+        eprintln!("note: {KEY_ENV} is still set in this environment");
+    }
+    if let Err(e) = keychain {
+        bail!(
+            "could not reach the OS keychain to remove a key from it: {e}\nhint: {}",
+            e.hint()
+        );
+    }
+    Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn pasted_keys_are_cleaned() {
+        let k = "tm_mcp_test0000000000000000abcd";
+        for raw in [
+            format!("  {k}\n"),
+            format!("x-api-key: {k}"),
+            format!("X-API-KEY:{k}"),
+            format!("\"{k}\""),
+            format!("'{k}'\r\n"),
+            format!("x-api-key: \"{k}\""),
+        ] {
+            assert_eq!(normalize(&raw), k, "{raw:?}");
+        }
+    }
+}

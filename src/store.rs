@@ -1,0 +1,172 @@
+//! Where a key is kept: the OS keychain (service `3minapi`, account `mcp-key`) and, only when the
+//! user asks for it, a plain file. Every keychain call runs on its own thread under a timeout: a
+//! locked keychain may be waiting for a person, and a hung one must not wedge the caller.
+
+use crate::key::McpKey;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const SERVICE: &str = "3minapi";
+pub const ACCOUNT: &str = "mcp-key";
+
+/// For `auth status` and `doctor`: a short answer or none.
+pub const SHORT_WAIT: Duration = Duration::from_secs(3);
+/// For `mcp serve` and `auth login`: a desktop unlock dialog may be waiting for the person.
+pub const LONG_WAIT: Duration = Duration::from_secs(30);
+
+/// Why the keychain could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KeychainError {
+    #[error("the OS keychain did not answer within {} s (locked, or waiting for an unlock dialog?)", .0.as_secs())]
+    Timeout(Duration),
+    #[error("no OS keychain is reachable: {0}")]
+    Unavailable(String),
+    #[error("the OS keychain refused access: {0}")]
+    Locked(String),
+    #[error("the OS keychain failed: {0}")]
+    Failed(String),
+}
+
+impl KeychainError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            KeychainError::Timeout(_) | KeychainError::Locked(_) => {
+                "unlock the keychain (log in to the desktop session) and retry"
+            }
+            KeychainError::Unavailable(_) => {
+                "start a Secret Service (e.g. gnome-keyring) in this session, set THREEMINAPI_MCP_KEY, or use `3minapi auth login --insecure-storage`"
+            }
+            KeychainError::Failed(_) => "retry; if it persists, set THREEMINAPI_MCP_KEY instead",
+        }
+    }
+}
+
+fn describe(e: &keyring::Error) -> KeychainError {
+    use keyring::Error as E;
+    match e {
+        E::NoDefaultStore => {
+            let cause = match keyring::Entry::store_status() {
+                Err(inner) => inner.to_string(),
+                Ok(()) => "no default credential store".to_owned(),
+            };
+            KeychainError::Unavailable(cause)
+        }
+        E::NoStorageAccess(inner) => KeychainError::Locked(inner.to_string()),
+        E::PlatformFailure(inner) => {
+            let text = inner.to_string();
+            // zbus reports a bus without a Secret Service, or no bus at all, as platform failures.
+            if text.contains("ServiceUnknown")
+                || text.contains("org.freedesktop.secrets")
+                || text.contains("session bus")
+                || text.contains("DBUS")
+            {
+                KeychainError::Unavailable(text)
+            } else {
+                KeychainError::Failed(text)
+            }
+        }
+        other => KeychainError::Failed(other.to_string()),
+    }
+}
+
+/// Runs a keychain operation on a thread of its own; gives up after `wait`, leaving the thread
+/// behind (it holds no lock of ours).
+fn bounded<T: Send + 'static>(
+    wait: Duration,
+    op: impl FnOnce(&keyring::Entry) -> Result<T, keyring::Error> + Send + 'static,
+) -> Result<T, KeychainError> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".into())
+        .spawn(move || {
+            let result = keyring::Entry::new(SERVICE, ACCOUNT).and_then(|entry| op(&entry));
+            let _ = tx.send(result.map_err(|e| describe(&e)));
+        })
+        .map_err(|e| KeychainError::Failed(e.to_string()))?;
+    match rx.recv_timeout(wait) {
+        Ok(result) => result,
+        Err(_) => Err(KeychainError::Timeout(wait)),
+    }
+}
+
+/// The stored key text, if any.
+pub fn keychain_get(wait: Duration) -> Result<Option<String>, KeychainError> {
+    bounded(wait, |entry| match entry.get_password() {
+        Ok(text) => Ok(Some(text)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(e),
+    })
+}
+
+/// Stores the key, replacing any previous one.
+pub fn keychain_set(key: &McpKey, wait: Duration) -> Result<(), KeychainError> {
+    let secret = key.expose().to_owned();
+    bounded(wait, move |entry| entry.set_password(&secret))
+}
+
+/// Removes the stored key; `true` when there was one.
+pub fn keychain_delete(wait: Duration) -> Result<bool, KeychainError> {
+    bounded(wait, |entry| match entry.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(e),
+    })
+}
+
+/// `<config dir>/3minapi/credentials`: the plain-file fallback of `--insecure-storage`.
+pub fn credentials_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.config_dir().join("3minapi").join("credentials"))
+}
+
+/// The key text of the plain file, if it exists.
+pub fn file_get() -> std::io::Result<Option<(PathBuf, String)>> {
+    let Some(path) = credentials_path() else {
+        return Ok(None);
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path, text.trim().to_owned()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes the plain file atomically: directory 0700, file 0600 from its creation on.
+pub fn file_set(key: &McpKey) -> std::io::Result<PathBuf> {
+    let path = credentials_path().ok_or_else(|| {
+        std::io::Error::other("no home directory to write the credentials file in")
+    })?;
+    let dir = path.parent().expect("credentials path has a parent");
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".credentials.{}.tmp", std::process::id()));
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            options.mode(0o600);
+        }
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = options.open(&tmp)?;
+        use std::io::Write;
+        f.write_all(key.expose().as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Removes the plain file; `true` when there was one.
+pub fn file_delete() -> std::io::Result<Option<PathBuf>> {
+    let Some(path) = credentials_path() else {
+        return Ok(None);
+    };
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(Some(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
