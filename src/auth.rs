@@ -79,6 +79,14 @@ pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
             "warning: stored {key} in plain text in {} (mode 0600): anyone who can read that file can use your account",
             path.display()
         );
+        // The keychain comes first when keys are looked up: an older key there would win.
+        match store::keychain_delete(store::SHORT_WAIT) {
+            Ok(true) => eprintln!("removed the older key from {}", KeySource::Keychain),
+            Ok(false) | Err(KeychainError::Unavailable(_)) => {}
+            Err(e) => eprintln!(
+                "warning: an older key may remain in the OS keychain and would be used first: {e}"
+            ),
+        }
     } else {
         store::keychain_set(&key, store::LONG_WAIT).map_err(|e| {
             let hint = match e {
@@ -88,6 +96,10 @@ pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
             anyhow!("cannot store the key: {e}; nothing was stored\nhint: {hint}")
         })?;
         eprintln!("stored {key} in {}", KeySource::Keychain);
+        // A key left in plain text by an earlier --insecure-storage login is stale now.
+        if let Ok(Some(path)) = store::file_delete() {
+            eprintln!("removed the older plain-text key file {}", path.display());
+        }
     }
     if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
         eprintln!(
@@ -295,13 +307,14 @@ pub fn logout() -> anyhow::Result<Exit> {
     if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
         eprintln!("note: {KEY_ENV} is still set in this environment");
     }
-    if let Err(e) = keychain {
-        bail!(
+    match keychain {
+        // No keychain on this machine: it holds no key either.
+        Err(KeychainError::Unavailable(_)) | Ok(_) => Ok(Exit::Success),
+        Err(e) => bail!(
             "could not reach the OS keychain to remove a key from it: {e}\nhint: {}",
             e.hint()
-        );
+        ),
     }
-    Ok(Exit::Success)
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
 pub mod bridge;
+pub mod keyring;
 pub mod npm;
 pub mod upstream;
