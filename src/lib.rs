@@ -113,7 +113,9 @@ fn serve(url: String) -> anyhow::Result<Exit> {
         Some(store::LONG_WAIT),
         |w| log_warn!("{w}"),
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread relays everything (stdin and stdout have threads of their own): the work is
+    // waiting on sockets, and one thread saves the cross-thread wake-ups and per-thread heaps.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(bridge::serve(move |outbox| target(&url, lookup, outbox)));

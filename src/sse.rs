@@ -10,10 +10,9 @@ pub struct Event {
 
 #[derive(Debug, Default)]
 pub struct Reader {
+    /// The start of a line whose end has not arrived yet.
     buf: Vec<u8>,
-    /// Bytes of `buf` already searched for a line end.
-    scanned: usize,
-    data: String,
+    data: Vec<u8>,
     has_data: bool,
     event: Option<String>,
     /// The last event id seen, for `Last-Event-ID` on reconnect.
@@ -27,54 +26,67 @@ impl Reader {
         Reader::default()
     }
 
-    /// Feeds a chunk; returns the events it completed.
+    /// Feeds a chunk; returns the events it completed. Data is copied once, from the chunk into
+    /// the event; an event's text is handed over, not copied again.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<Event> {
-        self.buf.extend_from_slice(chunk);
         let mut events = Vec::new();
-        let mut start = 0;
-        while let Some(pos) = self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
-            let end = self.scanned + pos;
-            let mut line_end = end;
-            if line_end > start && self.buf[line_end - 1] == b'\r' {
-                line_end -= 1;
+        let mut rest = chunk;
+        // Complete the line begun in an earlier chunk.
+        if !self.buf.is_empty() {
+            match memchr::memchr(b'\n', rest) {
+                Some(pos) => {
+                    let mut line = std::mem::take(&mut self.buf);
+                    line.extend_from_slice(&rest[..pos]);
+                    if let Some(ev) = self.line(&line) {
+                        events.push(ev);
+                    }
+                    rest = &rest[pos + 1..];
+                }
+                None => {
+                    self.buf.extend_from_slice(rest);
+                    return events;
+                }
             }
-            let line = String::from_utf8_lossy(&self.buf[start..line_end]).into_owned();
-            if let Some(ev) = self.line(&line) {
+        }
+        while let Some(pos) = memchr::memchr(b'\n', rest) {
+            if let Some(ev) = self.line(&rest[..pos]) {
                 events.push(ev);
             }
-            start = end + 1;
-            self.scanned = start;
+            rest = &rest[pos + 1..];
         }
-        if start > 0 {
-            self.buf.drain(..start);
-        }
-        self.scanned = self.buf.len();
+        self.buf.extend_from_slice(rest);
         events
     }
 
-    fn line(&mut self, line: &str) -> Option<Event> {
+    fn line(&mut self, line: &[u8]) -> Option<Event> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             return self.dispatch();
         }
-        if line.starts_with(':') {
+        if line[0] == b':' {
             return None;
         }
-        let (field, value) = match line.split_once(':') {
-            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
-            None => (line, ""),
+        let (field, value) = match memchr::memchr(b':', line) {
+            Some(i) => {
+                let v = &line[i + 1..];
+                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (line, &b""[..]),
         };
         match field {
-            "data" => {
+            b"data" => {
                 if self.has_data {
-                    self.data.push('\n');
+                    self.data.push(b'\n');
                 }
-                self.data.push_str(value);
+                self.data.extend_from_slice(value);
                 self.has_data = true;
             }
-            "event" => self.event = Some(value.to_owned()),
-            "id" if !value.contains('\0') => self.last_event_id = Some(value.to_owned()),
-            "retry" => {
-                if let Ok(ms) = value.parse() {
+            b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
+            b"id" if !value.contains(&0) => {
+                self.last_event_id = Some(String::from_utf8_lossy(value).into_owned())
+            }
+            b"retry" => {
+                if let Some(ms) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
                     self.retry_ms = Some(ms);
                 }
             }
@@ -89,10 +101,10 @@ impl Reader {
             return None;
         }
         self.has_data = false;
-        Some(Event {
-            data: std::mem::take(&mut self.data),
-            event,
-        })
+        let bytes = std::mem::take(&mut self.data);
+        let data = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Some(Event { data, event })
     }
 }
 

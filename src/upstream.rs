@@ -870,7 +870,7 @@ impl Upstream {
                     None => Ok(None),
                 };
             }
-            return match self.deliver(&text, want, delivery) {
+            return match self.deliver(text.into_owned(), want, delivery) {
                 Some(answer) => Ok(self.hand_over(answer, delivery)),
                 None if want.is_some() => Err(RelayError::StreamEnded { url }),
                 None => Ok(None),
@@ -882,7 +882,7 @@ impl Upstream {
             && let Some(line) = error_body_for(&text, id)
         {
             return Ok(self
-                .deliver(&line, Some(id), delivery)
+                .deliver(line, Some(id), delivery)
                 .and_then(|a| self.hand_over(a, delivery)));
         }
         Err(RelayError::Status {
@@ -924,7 +924,7 @@ impl Upstream {
                     Ok(Some(bytes)) => {
                         let mut answer = None;
                         for ev in reader.feed(&bytes) {
-                            if let Some(a) = self.deliver(&ev.data, want, delivery) {
+                            if let Some(a) = self.deliver(ev.data, want, delivery) {
                                 answer = Some(a);
                             }
                         }
@@ -939,7 +939,7 @@ impl Upstream {
                                 Ok(Ok(None)) | Ok(Err(_)) => break,
                                 Ok(Ok(Some(more))) => {
                                     for ev in reader.feed(&more) {
-                                        self.deliver(&ev.data, None, delivery);
+                                        self.deliver(ev.data, None, delivery);
                                     }
                                 }
                                 Err(_) => {}
@@ -1011,12 +1011,16 @@ impl Upstream {
 
     /// Hands one message from the server to the client. The answer to `want` is not sent but
     /// returned, for [`Upstream::hand_over`] once the caller has done what must come first.
-    fn deliver(&self, data: &str, want: Option<&str>, delivery: Delivery) -> Option<String> {
-        let data = data.trim();
-        if data.is_empty() {
+    fn deliver(&self, data: String, want: Option<&str>, delivery: Delivery) -> Option<String> {
+        if data.trim().is_empty() {
             return None; // SSE priming events carry no message
         }
-        let line = jsonrpc::one_line(data);
+        // Most messages are one line already: then the text is handed on without a copy.
+        let flat = match jsonrpc::one_line(&data) {
+            std::borrow::Cow::Borrowed(b) if b.len() == data.len() => None,
+            other => Some(other.into_owned()),
+        };
+        let line = flat.unwrap_or(data);
         let is_answer = match jsonrpc::parse(&line) {
             Ok(msg) => {
                 matches!((&msg.kind, want), (Kind::Response { id }, Some(w)) if jsonrpc::same_id(id, w))
@@ -1027,10 +1031,10 @@ impl Upstream {
             }
         };
         if is_answer {
-            return Some(line.into_owned());
+            return Some(line);
         }
         if delivery != Delivery::Keep {
-            let _ = self.to_client.send(line.into_owned());
+            let _ = self.to_client.send(line);
         }
         None
     }
@@ -1091,7 +1095,7 @@ impl Upstream {
                             match resp.chunk().await {
                                 Ok(Some(bytes)) => {
                                     for ev in reader.feed(&bytes) {
-                                        this.deliver(&ev.data, None, Delivery::Forward);
+                                        this.deliver(ev.data, None, Delivery::Forward);
                                     }
                                 }
                                 Ok(None) => break,
