@@ -235,6 +235,127 @@ pub fn parse(text: &str) -> Result<Message<'_>, Invalid> {
     })
 }
 
+/// Messages at least this long are routed by [`scan_top_level`] instead of a full parse.
+pub const SCAN_THRESHOLD: usize = 64 * 1024;
+
+/// The top level of a big message from the server, read without decoding its values: what
+/// routing needs (is it a response, and to which id) at memchr speed. `None` when the top level
+/// is not a well-formed object; values inside are not validated (the client parses them anyway).
+pub fn scan_top_level(text: &str) -> Option<Kind> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let (mut id, mut method, mut answer) = (None, None, false);
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i)? {
+            b'}' => {
+                i += 1;
+                break;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = skip_string(b, i)?;
+        let key = &text[i + 1..key_end - 1];
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(b, i + 1);
+        let end = skip_value(b, start)?;
+        match key {
+            "id" => id = Some(&text[start..end]),
+            "method" if b[start] == b'"' => method = Some(&text[start + 1..end - 1]),
+            "result" | "error" => answer = true,
+            _ => {}
+        }
+        i = skip_ws(b, end);
+        match b.get(i)? {
+            b',' => i += 1,
+            b'}' => {
+                i += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    if skip_ws(b, i) != b.len() {
+        return None;
+    }
+    match (method, id) {
+        (Some(m), Some(id)) => Some(Kind::Request {
+            id: id.to_owned(),
+            method: m.to_owned(),
+        }),
+        (Some(m), None) => Some(Kind::Notification {
+            method: m.to_owned(),
+        }),
+        (None, Some(id)) if answer => Some(Kind::Response { id: id.to_owned() }),
+        _ => None,
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// `b[i]` is the opening quote; returns the index after the closing one.
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', &b[i..])?;
+        if b[i] == b'\\' {
+            i += 2;
+        } else {
+            return Some(i + 1);
+        }
+    }
+}
+
+/// Returns the index after the value starting at `b[i]`.
+fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match b.get(i)? {
+                    b'"' => {
+                        i = skip_string(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let start = i;
+            while let Some(c) = b.get(i) {
+                if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                i += 1;
+            }
+            (i > start).then_some(i)
+        }
+    }
+}
+
 /// A JSON-RPC error response on one line. `id` is raw JSON text (`1`, `"a"`, `null`).
 pub fn error_line(id: &str, code: i64, message: &str, data: Option<&serde_json::Value>) -> String {
     let mut error = serde_json::json!({ "code": code, "message": message });
@@ -366,6 +487,34 @@ mod tests {
         let b: serde_json::Value = serde_json::from_str(&flat).unwrap();
         assert_eq!(a, b);
         assert!(flat.contains("2.50"));
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_the_parser() {
+        let cases = [
+            r#"{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"a \" } ] { \\"}]}}"#,
+            r#" { "id" : "x-1" , "error" : {"code":-1,"message":"m"} } "#,
+            r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"p":[1,2,{"q":"]"}]}}"#,
+            r#"{"jsonrpc":"2.0","id":{"a":[1]},"method":"sampling/createMessage","params":{}}"#,
+            r#"{"result":{},"id":null,"jsonrpc":"2.0"}"#,
+        ];
+        for text in cases {
+            assert_eq!(
+                scan_top_level(text),
+                parse(text).ok().map(|m| m.kind),
+                "{text}"
+            );
+        }
+        for bad in [
+            r#"{"id":1,"result":{}"#,
+            r#"[1]"#,
+            r#"{"id":1,"result":{}} x"#,
+            r#"{"id" 1}"#,
+            r#"{"id":"open"#,
+            "",
+        ] {
+            assert_eq!(scan_top_level(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -1021,9 +1021,17 @@ impl Upstream {
             other => Some(other.into_owned()),
         };
         let line = flat.unwrap_or(data);
-        let is_answer = match jsonrpc::parse(&line) {
-            Ok(msg) => {
-                matches!((&msg.kind, want), (Kind::Response { id }, Some(w)) if jsonrpc::same_id(id, w))
+        // A big message is routed on its top level only: a full parse of multi-megabyte tool
+        // results cost more than everything else the relay does to them.
+        let kind = if line.len() >= jsonrpc::SCAN_THRESHOLD {
+            jsonrpc::scan_top_level(&line)
+                .ok_or_else(|| jsonrpc::Invalid::Parse("not a JSON-RPC object".into()))
+        } else {
+            jsonrpc::parse(&line).map(|msg| msg.kind)
+        };
+        let is_answer = match kind {
+            Ok(kind) => {
+                matches!((&kind, want), (Kind::Response { id }, Some(w)) if jsonrpc::same_id(id, w))
             }
             Err(e) => {
                 log_warn!("dropping a message from the upstream that is not JSON-RPC: {e:?}");
