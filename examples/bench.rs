@@ -1,10 +1,22 @@
 //! Benchmark of the stdio bridge (`3minapi mcp serve`) against a direct Streamable HTTP client and,
 //! with `--with-mcp-remote`, against `npx mcp-remote`. All of them talk to the fake upstream of the
-//! tests, started in this process (legacy mode, 127.0.0.1).
+//! tests, started in this process (127.0.0.1).
 //!
 //! ```text
-//! cargo run --release --example bench [-- --with-mcp-remote] [--calls N] [--bridge PATH]
+//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--calls N] [--bridge PATH]
 //! ```
+//!
+//! One table per protocol era (`--era`, default both, legacy first), each against a fresh fake
+//! upstream in that era's mode, every client speaking that era:
+//! - legacy: session-based (2025-11-25). Clients open with `initialize`; the direct client sends
+//!   `Mcp-Session-Id` and the negotiated `MCP-Protocol-Version`.
+//! - modern: 2026-07-28, stateless. No `initialize`, no session: clients open with
+//!   `server/discover`, and every request carries the version and client capabilities in
+//!   `params._meta` (the bridge relays a request as modern on seeing them); the direct client adds
+//!   the `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers.
+//!
+//! mcp-remote is measured in the legacy table only: 0.15.1 opens its upstream connection with
+//! `initialize`, which a 2026-07-28-only server refuses (-32022), so it cannot run in the modern one.
 //!
 //! The bridge measured is the release binary `target/release/3minapi`; it is built first
 //! (`cargo build --release --bin 3minapi`) when missing or older than the sources. `--bridge PATH`
@@ -17,8 +29,8 @@ mod upstream;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde::Deserialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -29,20 +41,29 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
-use upstream::{Upstream, UpstreamOptions};
+use upstream::{Mode, Upstream, UpstreamOptions};
 
-const USAGE: &str = "usage: cargo run --release --example bench [-- --with-mcp-remote] [--calls N] [--bridge PATH]\n\
-  --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry)\n\
-  --calls N          calls per sequential run and per 16-in-flight run (default 300)\n\
-  --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of\n\
+const USAGE: &str = "\
+usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--calls N] [--bridge PATH]
+  --era ERA          protocol era(s) to measure, one table each: legacy (sessions, 2025-11-25),
+                     modern (stateless, 2026-07-28) or both (default)
+  --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry),
+                     in the legacy table only
+  --calls N          calls per sequential run and per 16-in-flight run (default 300)
+  --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of
                      target/release/3minapi, which is then neither built nor checked";
 
 /// The pinned mcp-remote (checked November 2026: 0.15.1 is the newest release).
 const MCP_REMOTE: &str = "mcp-remote@0.15.1";
-/// Protocol version the clients ask for in `initialize` (the fake upstream runs in legacy mode).
-const PROTOCOL_VERSION: &str = "2025-11-25";
+/// Protocol version the legacy clients ask for in `initialize`.
+const LEGACY_VERSION: &str = "2025-11-25";
+/// The stateless revision the modern clients speak.
+const MODERN_VERSION: &str = "2026-07-28";
+/// The `_meta` members every modern request carries.
+const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 const DEFAULT_CALLS: usize = 300;
-/// Fresh processes (clients) per variant for spawn-to-initialize, after one uncounted warm-up.
+/// Fresh processes (clients) per variant for spawn-to-first-result, after one uncounted warm-up.
 const SPAWNS: usize = 10;
 /// Sequential calls per variant before anything is measured.
 const WARMUP_CALLS: usize = 50;
@@ -60,7 +81,8 @@ const STALL: Duration = Duration::from_millis(30);
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a stdio process may take to exit once its stdin is closed.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
-const SMALL_CALL: &str = r#"{"name":"echo","arguments":{"value":"hello"}}"#;
+/// The `echo` argument of the small calls.
+const SMALL_VALUE: &str = "hello";
 const MB: f64 = 1_000_000.0;
 
 // Targets (see the issue): printed next to the figures.
@@ -90,6 +112,7 @@ fn main() -> ExitCode {
 }
 
 struct Options {
+    eras: Vec<Era>,
     calls: usize,
     with_mcp_remote: bool,
     bridge: Option<PathBuf>,
@@ -97,6 +120,7 @@ struct Options {
 
 fn parse_args() -> Result<Options, String> {
     let mut opts = Options {
+        eras: vec![Era::Legacy, Era::Modern],
         calls: DEFAULT_CALLS,
         with_mcp_remote: false,
         bridge: None,
@@ -115,6 +139,15 @@ fn parse_args() -> Result<Options, String> {
         };
         match name.as_str() {
             "--with-mcp-remote" => opts.with_mcp_remote = true,
+            "--era" => {
+                let v = value("--era")?;
+                opts.eras = match v.as_str() {
+                    "legacy" => vec![Era::Legacy],
+                    "modern" => vec![Era::Modern],
+                    "both" => vec![Era::Legacy, Era::Modern],
+                    _ => return Err(format!("bad --era: {v} (legacy, modern or both)")),
+                };
+            }
             "--bridge" => opts.bridge = Some(PathBuf::from(value("--bridge")?)),
             "--calls" => {
                 let v = value("--calls")?;
@@ -145,18 +178,31 @@ fn run(opts: Options) -> Result<()> {
     // The upstream gets a runtime of its own, as if it were another machine: the direct client's
     // tasks do not queue behind its tasks.
     let upstream_rt = runtime("upstream")?;
-    let upstream = upstream_rt.block_on(Upstream::start(UpstreamOptions::default()));
-    let setup = Setup {
-        url: upstream.url(),
-        key: upstream.key().to_owned(),
-        bridge_bin,
-        logs: tempfile::tempdir().context("temp dir for logs")?,
-        spawned: AtomicUsize::new(0),
-    };
     let bench_rt = runtime("bench")?;
-    let report = bench_rt.block_on(measure_all(&opts, &setup, &upstream))?;
-    print_report(&opts, &setup, &report);
-    drop(upstream);
+    for &era in &opts.eras {
+        eprintln!(
+            "{} era: fake upstream in {:?} mode",
+            era.label(),
+            era.mode()
+        );
+        let upstream = upstream_rt.block_on(Upstream::start(UpstreamOptions {
+            mode: era.mode(),
+            ..UpstreamOptions::default()
+        }));
+        let setup = Setup {
+            era,
+            url: upstream.url(),
+            key: upstream.key().to_owned(),
+            bridge_bin: bridge_bin.clone(),
+            logs: tempfile::tempdir().context("temp dir for logs")?,
+            spawned: AtomicUsize::new(0),
+        };
+        let report = bench_rt
+            .block_on(measure_all(&opts, &setup, &upstream))
+            .with_context(|| format!("{} era", era.label()))?;
+        print_report(&opts, &setup, &report);
+        drop(upstream);
+    }
     Ok(())
 }
 
@@ -240,6 +286,106 @@ fn newest_mtime(path: &Path) -> Option<SystemTime> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Protocol eras and their requests
+// ---------------------------------------------------------------------------------------------
+
+/// The protocol era of one table: the fake upstream's mode and what every client speaks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Era {
+    /// Session-based (≤ 2025-11-25): `initialize`, then `Mcp-Session-Id` on every POST.
+    Legacy,
+    /// 2026-07-28, stateless: `server/discover`, the per-request `_meta` and headers, no session.
+    Modern,
+}
+
+impl Era {
+    fn label(self) -> &'static str {
+        match self {
+            Era::Legacy => "legacy",
+            Era::Modern => "modern",
+        }
+    }
+
+    fn mode(self) -> Mode {
+        match self {
+            Era::Legacy => Mode::Legacy,
+            Era::Modern => Mode::Modern,
+        }
+    }
+
+    fn description(self) -> String {
+        match self {
+            Era::Legacy => format!("legacy, {LEGACY_VERSION}, sessions"),
+            Era::Modern => format!("modern, {MODERN_VERSION}, stateless"),
+        }
+    }
+
+    /// The method a fresh client opens with: `initialize`, or `server/discover` (no handshake in
+    /// 2026-07-28, but the discover result is what a client needs before its first call).
+    fn first_method(self) -> &'static str {
+        match self {
+            Era::Legacy => "initialize",
+            Era::Modern => "server/discover",
+        }
+    }
+
+    fn first_request(self) -> Rpc {
+        let params = match self {
+            Era::Legacy => json!({
+                "protocolVersion": LEGACY_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "3minapi-bench", "version": env!("CARGO_PKG_VERSION")},
+            }),
+            Era::Modern => json!({}),
+        };
+        self.rpc(self.first_method(), params)
+    }
+
+    /// A request of this era; in the modern one its `params` carry the per-request `_meta`.
+    fn rpc(self, method: &'static str, mut params: Value) -> Rpc {
+        if self == Era::Modern {
+            params["_meta"] = json!({META_VERSION: MODERN_VERSION, META_CAPABILITIES: {}});
+        }
+        let name = match method {
+            "tools/call" => params["name"].as_str().map(str::to_owned),
+            _ => None,
+        };
+        Rpc {
+            method,
+            name,
+            params: params.to_string(),
+        }
+    }
+
+    /// `tools/call echo` with this argument.
+    fn echo(self, value: &str) -> Rpc {
+        self.rpc(
+            "tools/call",
+            json!({"name": "echo", "arguments": {"value": value}}),
+        )
+    }
+}
+
+/// A request without its id, serialized once, before anything is timed. Every client sends the
+/// same JSON-RPC message (the direct client as a POST body, the others as a stdin line).
+struct Rpc {
+    method: &'static str,
+    /// `params.name` of a `tools/call`: the `Mcp-Name` header of a modern POST.
+    name: Option<String>,
+    /// `params` as JSON.
+    params: String,
+}
+
+impl Rpc {
+    fn line(&self, id: u64) -> String {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"{}","params":{}}}"#,
+            self.method, self.params
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Variants and their clients
 // ---------------------------------------------------------------------------------------------
 
@@ -272,8 +418,9 @@ fn rotated<T: Clone>(items: &[T], round: usize) -> Vec<T> {
         .collect()
 }
 
-/// What every variant needs to start.
+/// What every variant needs to start, in one era.
 struct Setup {
+    era: Era,
     url: String,
     key: String,
     bridge_bin: PathBuf,
@@ -316,19 +463,6 @@ impl Reply {
     }
 }
 
-fn request_line(id: u64, method: &str, params: &str) -> String {
-    format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#)
-}
-
-fn initialize_params() -> String {
-    serde_json::json!({
-        "protocolVersion": PROTOCOL_VERSION,
-        "capabilities": {},
-        "clientInfo": {"name": "3minapi-bench", "version": env!("CARGO_PKG_VERSION")},
-    })
-    .to_string()
-}
-
 fn clip(text: &str) -> String {
     let mut s: String = text.chars().take(300).collect();
     if s.len() < text.len() {
@@ -337,7 +471,7 @@ fn clip(text: &str) -> String {
     s
 }
 
-/// A client of one variant, with its session initialized.
+/// A client of one variant, past its era's first request (with its session, in the legacy era).
 enum Client {
     Direct(DirectClient),
     Stdio(Box<StdioClient>),
@@ -345,23 +479,25 @@ enum Client {
 
 impl Client {
     /// Starts a client: constructs it (direct) or spawns its process (bridge, mcp-remote), sends
-    /// `initialize` and returns with the time until its result arrived.
+    /// the era's first request (`initialize` or `server/discover`) and returns with the time until
+    /// its result arrived.
     async fn start(variant: Variant, setup: &Setup) -> Result<(Client, Duration)> {
+        let first = setup.era.first_request();
         let started = Instant::now();
         let (client, answer) = match variant {
             Variant::Direct => {
-                let client = DirectClient::connect(setup).await?;
+                let client = DirectClient::connect(setup, &first).await?;
                 (Client::Direct(client), None)
             }
             _ => {
                 let client = StdioClient::spawn(variant, setup)?;
-                let answer = client.request("initialize", &initialize_params()).await;
+                let answer = client.request(&first).await;
                 (Client::Stdio(Box::new(client)), Some(answer))
             }
         };
         let took = started.elapsed();
         if let Some(answer) = answer {
-            let checked = answer.and_then(|a| a.into_result("initialize"));
+            let checked = answer.and_then(|a| a.into_result(first.method));
             if let Err(e) = checked {
                 let log = client.log_tail();
                 client.close().await;
@@ -371,10 +507,10 @@ impl Client {
         Ok((client, took))
     }
 
-    async fn request(&self, method: &str, params: &str) -> Result<Reply> {
+    async fn request(&self, rpc: &Rpc) -> Result<Reply> {
         match self {
-            Client::Direct(c) => c.request(method, params).await,
-            Client::Stdio(c) => c.request(method, params).await,
+            Client::Direct(c) => c.request(rpc).await,
+            Client::Stdio(c) => c.request(rpc).await,
         }
     }
 
@@ -409,35 +545,40 @@ impl Client {
     }
 }
 
-/// A minimal Streamable HTTP client (legacy era): one POST per message, keep-alive pool,
-/// TCP_NODELAY, the session id and protocol version after `initialize`, JSON or SSE answers.
+/// A minimal Streamable HTTP client: one POST per message, keep-alive pool, TCP_NODELAY, JSON or
+/// SSE answers. Legacy era: the session id and protocol version after `initialize`. Modern era: no
+/// session; `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` on every POST.
 struct DirectClient {
+    era: Era,
     http: reqwest::Client,
     url: String,
     key: String,
-    /// `Mcp-Session-Id` and the negotiated `MCP-Protocol-Version`.
+    /// `Mcp-Session-Id` and the negotiated `MCP-Protocol-Version` (legacy era).
     session: Option<(String, String)>,
     next_id: AtomicU64,
 }
 
 impl DirectClient {
-    async fn connect(setup: &Setup) -> Result<DirectClient> {
+    /// Builds the client and sends `first` (the era's first request).
+    async fn connect(setup: &Setup, first: &Rpc) -> Result<DirectClient> {
         let http = reqwest::Client::builder()
             .tcp_nodelay(true)
             .no_proxy()
             .build()
             .context("building the reqwest client")?;
         let mut client = DirectClient {
+            era: setup.era,
             http,
             url: setup.url.clone(),
             key: setup.key.clone(),
             session: None,
             next_id: AtomicU64::new(1),
         };
-        let (reply, session_id) = client
-            .post_request("initialize", &initialize_params())
-            .await?;
-        let result = reply.into_result("initialize")?;
+        let (reply, session_id) = client.post_request(first).await?;
+        let result = reply.into_result(first.method)?;
+        if client.era == Era::Modern {
+            return Ok(client);
+        }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct InitResult {
@@ -449,29 +590,43 @@ impl DirectClient {
         Ok(client)
     }
 
-    fn post(&self, body: String) -> reqwest::RequestBuilder {
+    /// A POST of one message (`method`, and `name` for the `Mcp-Name` header) with this era's
+    /// headers.
+    fn post(&self, method: &str, name: Option<&str>, body: String) -> reqwest::RequestBuilder {
         let mut req = self
             .http
             .post(&self.url)
             .header("x-api-key", &self.key)
             .header("accept", "application/json, text/event-stream")
             .header("content-type", "application/json");
-        if let Some((id, version)) = &self.session {
-            req = req
-                .header("mcp-session-id", id)
-                .header("mcp-protocol-version", version);
+        match (self.era, &self.session) {
+            (Era::Legacy, Some((id, version))) => {
+                req = req
+                    .header("mcp-session-id", id)
+                    .header("mcp-protocol-version", version);
+            }
+            (Era::Legacy, None) => {} // `initialize`
+            (Era::Modern, _) => {
+                req = req
+                    .header("mcp-protocol-version", MODERN_VERSION)
+                    .header("mcp-method", method);
+                if let Some(name) = name {
+                    req = req.header("mcp-name", name);
+                }
+            }
         }
         req.body(body)
     }
 
-    async fn request(&self, method: &str, params: &str) -> Result<Reply> {
-        Ok(self.post_request(method, params).await?.0)
+    async fn request(&self, rpc: &Rpc) -> Result<Reply> {
+        Ok(self.post_request(rpc).await?.0)
     }
 
     /// POSTs a request; returns its answer and the `Mcp-Session-Id` header, if any.
-    async fn post_request(&self, method: &str, params: &str) -> Result<(Reply, Option<String>)> {
+    async fn post_request(&self, rpc: &Rpc) -> Result<(Reply, Option<String>)> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let send = self.post(request_line(id, method, params)).send();
+        let method = rpc.method;
+        let send = self.post(method, rpc.name.as_deref(), rpc.line(id)).send();
         let resp = tokio::time::timeout(CALL_TIMEOUT, send)
             .await
             .map_err(|_| anyhow!("direct: no answer to {method} within {CALL_TIMEOUT:?}"))??;
@@ -499,7 +654,7 @@ impl DirectClient {
 
     async fn notify(&self, method: &str) -> Result<()> {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"{method}"}}"#);
-        let resp = self.post(body).send().await?;
+        let resp = self.post(method, None, body).send().await?;
         let status = resp.status();
         resp.bytes().await?;
         if !status.is_success() {
@@ -508,7 +663,7 @@ impl DirectClient {
         Ok(())
     }
 
-    /// Ends the session (DELETE), as a polite client does.
+    /// Ends the session (DELETE), as a polite client does; a modern client has none.
     async fn close(self) {
         if let Some((id, version)) = &self.session {
             let _ = self
@@ -649,11 +804,12 @@ impl StdioClient {
         Ok(())
     }
 
-    async fn request(&self, method: &str, params: &str) -> Result<Reply> {
+    async fn request(&self, rpc: &Rpc) -> Result<Reply> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let method = rpc.method;
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap().insert(id, tx);
-        let mut line = request_line(id, method, params);
+        let mut line = rpc.line(id);
         line.push('\n');
         let label = self.variant.label();
         self.write(&line)
@@ -836,7 +992,13 @@ async fn measure_all(opts: &Options, setup: &Setup, upstream: &Upstream) -> Resu
         binary_bytes: std::fs::metadata(&setup.bridge_bin).ok().map(|m| m.len()),
         ..Report::default()
     };
-    if opts.with_mcp_remote {
+    if setup.era == Era::Modern {
+        report.mcp_remote_note = Some(format!(
+            "not measured in the modern table: {MCP_REMOTE} opens its upstream connection with \
+             `initialize`, which a {MODERN_VERSION}-only server refuses (-32022); see the legacy \
+             table (with --with-mcp-remote)"
+        ));
+    } else if opts.with_mcp_remote {
         eprintln!("checking {MCP_REMOTE} (npx may download it first)…");
         match check_mcp_remote(setup).await {
             Ok(()) => report.variants.push(Variant::McpRemote),
@@ -850,26 +1012,31 @@ async fn measure_all(opts: &Options, setup: &Setup, upstream: &Upstream) -> Resu
         report.mcp_remote_note = Some("not measured (pass --with-mcp-remote)".into());
     }
     let variants = report.variants.clone();
+    let era = setup.era;
+    let small = Arc::new(era.echo(SMALL_VALUE));
 
-    eprintln!("spawn → initialize: {SPAWNS} fresh clients per variant…");
+    eprintln!(
+        "spawn → {}: {SPAWNS} fresh clients per variant…",
+        era.first_method()
+    );
     report.spawn = measure_spawn(&variants, setup).await?;
 
-    let clients = open_sessions(&variants, setup).await?;
+    let clients = open_clients(&variants, setup).await?;
     eprintln!("warm-up: {WARMUP_CALLS} calls per variant…");
-    warm_up(&clients, upstream).await?;
+    warm_up(&clients, upstream, &small).await?;
 
     eprintln!("{} sequential tools/call per variant…", opts.calls);
-    report.sequential = measure_sequential(&clients, upstream, opts.calls).await?;
+    report.sequential = measure_sequential(&clients, upstream, &small, opts.calls).await?;
 
     eprintln!(
         "{} calls with {IN_FLIGHT} in flight, {WINDOW_RUNS} runs per variant…",
         opts.calls
     );
-    report.window = measure_window(&clients, upstream, opts.calls).await?;
+    report.window = measure_window(&clients, upstream, &small, opts.calls).await?;
     report.rss_small = peak_rss_of(&clients);
 
     eprintln!("{BIG_RUNS} round trips of a 2 MB argument per variant…");
-    report.big = measure_big(&clients, upstream).await?;
+    report.big = measure_big(&clients, upstream, &era.echo(&big_value())).await?;
     report.rss_peak = peak_rss_of(&clients);
     report.npx_rss = clients.iter().find_map(|(_, c)| match c.as_ref() {
         Client::Stdio(s) if s.variant == Variant::McpRemote => peak_rss(s.pid),
@@ -891,8 +1058,9 @@ async fn check_mcp_remote(setup: &Setup) -> Result<()> {
     Ok(())
 }
 
-/// Spawn (client construction for direct) to the first `initialize` result: median over
-/// [`SPAWNS`] fresh clients per variant, after one uncounted round that warms the caches.
+/// Spawn (client construction for direct) to the result of the era's first request (`initialize`
+/// or `server/discover`): median over [`SPAWNS`] fresh clients per variant, after one uncounted
+/// round that warms the caches.
 async fn measure_spawn(variants: &[Variant], setup: &Setup) -> Result<HashMap<Variant, Duration>> {
     let mut samples: HashMap<Variant, Vec<Duration>> = HashMap::new();
     for round in 0..=SPAWNS {
@@ -909,26 +1077,27 @@ async fn measure_spawn(variants: &[Variant], setup: &Setup) -> Result<HashMap<Va
     Ok(samples.into_iter().map(|(v, s)| (v, median(s))).collect())
 }
 
-/// One long-lived, initialized client per variant.
-async fn open_sessions(variants: &[Variant], setup: &Setup) -> Result<Clients> {
+/// One long-lived client per variant, as an MCP client starts: initialized (legacy era), tools
+/// listed.
+async fn open_clients(variants: &[Variant], setup: &Setup) -> Result<Clients> {
+    let list = setup.era.rpc("tools/list", json!({}));
     let mut clients = Vec::new();
     for &variant in variants {
         let (client, _) = Client::start(variant, setup).await?;
-        client.notify("notifications/initialized").await?;
-        client
-            .request("tools/list", "{}")
-            .await?
-            .into_result("tools/list")?;
+        if setup.era == Era::Legacy {
+            client.notify("notifications/initialized").await?;
+        }
+        client.request(&list).await?.into_result("tools/list")?;
         clients.push((variant, Arc::new(client)));
     }
     Ok(clients)
 }
 
-async fn warm_up(clients: &Clients, upstream: &Upstream) -> Result<()> {
+async fn warm_up(clients: &Clients, upstream: &Upstream, call: &Rpc) -> Result<()> {
     for round in 0..WARMUP_CALLS {
         upstream.clear_requests();
         for (variant, client) in rotated(clients, round) {
-            let reply = client.request("tools/call", SMALL_CALL).await?;
+            let reply = client.request(call).await?;
             check_echo(variant, reply, 5)?;
         }
     }
@@ -951,11 +1120,13 @@ fn check_echo(variant: Variant, reply: Reply, min_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// `calls` sequential `tools/call echo` per variant, one call of each variant per round. New TCP
-/// connections the upstream accepted are counted per call, so they land on the variant in flight.
+/// `calls` sequential `call`s (`tools/call echo`) per variant, one call of each variant per round.
+/// New TCP connections the upstream accepted are counted per call, so they land on the variant in
+/// flight.
 async fn measure_sequential(
     clients: &Clients,
     upstream: &Upstream,
+    call: &Rpc,
     calls: usize,
 ) -> Result<HashMap<Variant, Sequential>> {
     let mut out: HashMap<Variant, Sequential> = clients
@@ -976,7 +1147,7 @@ async fn measure_sequential(
             upstream.clear_requests(); // the fake scans its record on every request
             let connections = upstream.connections();
             let started = Instant::now();
-            let reply = client.request("tools/call", SMALL_CALL).await?;
+            let reply = client.request(call).await?;
             let took = started.elapsed();
             let new_connections = upstream.connections() - connections;
             check_echo(variant, reply, 5)?;
@@ -994,18 +1165,19 @@ async fn measure_sequential(
     Ok(out)
 }
 
-/// Wall time of `calls` calls with [`IN_FLIGHT`] in flight: median of [`WINDOW_RUNS`] runs, after
-/// one uncounted run per variant (its pool grows to [`IN_FLIGHT`] connections there).
+/// Wall time of `calls` `call`s with [`IN_FLIGHT`] in flight: median of [`WINDOW_RUNS`] runs,
+/// after one uncounted run per variant (its pool grows to [`IN_FLIGHT`] connections there).
 async fn measure_window(
     clients: &Clients,
     upstream: &Upstream,
+    call: &Arc<Rpc>,
     calls: usize,
 ) -> Result<HashMap<Variant, Duration>> {
     let mut samples: HashMap<Variant, Vec<Duration>> = HashMap::new();
     for round in 0..=WINDOW_RUNS {
         for (variant, client) in rotated(clients, round) {
             upstream.clear_requests();
-            let took = run_window(variant, client, calls).await?;
+            let took = run_window(variant, client, Arc::clone(call), calls).await?;
             if round > 0 {
                 samples.entry(variant).or_default().push(took);
             }
@@ -1014,16 +1186,22 @@ async fn measure_window(
     Ok(samples.into_iter().map(|(v, s)| (v, median(s))).collect())
 }
 
-async fn run_window(variant: Variant, client: Arc<Client>, calls: usize) -> Result<Duration> {
+async fn run_window(
+    variant: Variant,
+    client: Arc<Client>,
+    call: Arc<Rpc>,
+    calls: usize,
+) -> Result<Duration> {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = JoinSet::new();
     for _ in 0..IN_FLIGHT {
         let client = Arc::clone(&client);
+        let call = Arc::clone(&call);
         let next = Arc::clone(&next);
         workers.spawn(async move {
             while next.fetch_add(1, Ordering::Relaxed) < calls {
-                let reply = client.request("tools/call", SMALL_CALL).await?;
+                let reply = client.request(&call).await?;
                 check_echo(variant, reply, 5)?;
             }
             Ok::<(), anyhow::Error>(())
@@ -1035,17 +1213,19 @@ async fn run_window(variant: Variant, client: Arc<Client>, calls: usize) -> Resu
     Ok(started.elapsed())
 }
 
-/// A 2 MB argument through `echo` and back: median of [`BIG_RUNS`] round trips per variant, after
-/// one uncounted round.
-async fn measure_big(clients: &Clients, upstream: &Upstream) -> Result<HashMap<Variant, Duration>> {
-    let params =
-        serde_json::json!({"name": "echo", "arguments": {"value": big_value()}}).to_string();
+/// A 2 MB argument through `echo` and back (`call`): median of [`BIG_RUNS`] round trips per
+/// variant, after one uncounted round.
+async fn measure_big(
+    clients: &Clients,
+    upstream: &Upstream,
+    call: &Rpc,
+) -> Result<HashMap<Variant, Duration>> {
     let mut samples: HashMap<Variant, Vec<Duration>> = HashMap::new();
     for round in 0..=BIG_RUNS {
         for (variant, client) in rotated(clients, round) {
             upstream.clear_requests();
             let started = Instant::now();
-            let reply = client.request("tools/call", &params).await?;
+            let reply = client.request(call).await?;
             let took = started.elapsed();
             check_echo(variant, reply, BIG_BYTES)?;
             if round > 0 {
@@ -1132,7 +1312,7 @@ impl Row {
 }
 
 fn print_report(opts: &Options, setup: &Setup, report: &Report) {
-    let rows = build_rows(opts, report);
+    let rows = build_rows(opts, setup.era, report);
     let mut header = vec!["figure".to_owned()];
     header.extend(report.variants.iter().map(|v| v.label().to_owned()));
     header.push("bridge vs direct".into());
@@ -1156,8 +1336,10 @@ fn print_report(opts: &Options, setup: &Setup, report: &Report) {
 
     println!();
     println!(
-        "3minapi bridge benchmark — fake upstream {} (legacy), {} CPU(s), {} calls",
+        "3minapi bridge benchmark — {} era: fake upstream {} ({}), {} CPU(s), {} calls",
+        setup.era.label(),
         setup.url,
+        setup.era.description(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         opts.calls
     );
@@ -1199,12 +1381,15 @@ fn print_report(opts: &Options, setup: &Setup, report: &Report) {
     }
 }
 
-fn build_rows(opts: &Options, report: &Report) -> Vec<Row> {
+fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
     let has_remote = report.variants.contains(&Variant::McpRemote);
     let mut rows = Vec::new();
 
-    // Spawn → initialize.
-    let mut row = Row::new(format!("spawn → initialize result (median of {SPAWNS})"));
+    // Spawn → the first result.
+    let mut row = Row::new(format!(
+        "spawn → {} result (median of {SPAWNS})",
+        era.first_method()
+    ));
     for (v, d) in &report.spawn {
         row.cells.insert(*v, fmt_ms(*d));
     }
