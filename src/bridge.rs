@@ -151,7 +151,7 @@ fn handle_line(
         Ok(msg) => {
             let cancels = match &msg.kind {
                 Kind::Notification { method } if method == "notifications/cancelled" => {
-                    msg.params.request_id.map(|id| id.get().to_owned())
+                    msg.params.request_id.map(str::to_owned)
                 }
                 _ => None,
             };
@@ -298,7 +298,7 @@ fn read_stdin(tx: mpsc::Sender<Input>) {
             }
         };
         let mut data = &chunk[..n];
-        while let Some(pos) = data.iter().position(|&b| b == b'\n') {
+        while let Some(pos) = memchr::memchr(b'\n', data) {
             let input = if discarding {
                 discarding = false;
                 Input::TooLong

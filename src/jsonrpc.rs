@@ -58,12 +58,12 @@ pub struct Params<'a> {
         deserialize_with = "string_or_none"
     )]
     pub task_id: Option<Cow<'a, str>>,
-    /// `tools/call`.
-    #[serde(default, borrow)]
-    pub arguments: Option<&'a RawValue>,
-    /// `notifications/cancelled`.
-    #[serde(rename = "requestId", default, borrow)]
-    pub request_id: Option<&'a RawValue>,
+    /// `tools/call`: the raw JSON text.
+    #[serde(default, borrow, deserialize_with = "raw_text")]
+    pub arguments: Option<&'a str>,
+    /// `notifications/cancelled`: the raw JSON text.
+    #[serde(rename = "requestId", default, borrow, deserialize_with = "raw_text")]
+    pub request_id: Option<&'a str>,
     /// `initialize`.
     #[serde(
         rename = "protocolVersion",
@@ -125,6 +125,10 @@ fn lenient_params<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Params<'de>,
         }
     }
     d.deserialize_any(Lenient)
+}
+
+fn raw_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    <&RawValue>::deserialize(d).map(|raw| Some(raw.get()))
 }
 
 fn string_or_none<'de, D: serde::Deserializer<'de>>(
@@ -201,6 +205,11 @@ pub fn parse(text: &str) -> Result<Message<'_>, Invalid> {
             reason: "JSON-RPC batches are not supported; send one message per line".into(),
         });
     }
+    if text.len() >= SCAN_THRESHOLD
+        && let Some(msg) = scan_message(text)
+    {
+        return Ok(msg);
+    }
     let env: Envelope<'_> = match serde_json::from_str(text) {
         Ok(env) => env,
         Err(e) if e.is_syntax() || e.is_eof() => return Err(Invalid::Parse(e.to_string())),
@@ -238,24 +247,23 @@ pub fn parse(text: &str) -> Result<Message<'_>, Invalid> {
 /// Messages at least this long are routed by [`scan_top_level`] instead of a full parse.
 pub const SCAN_THRESHOLD: usize = 64 * 1024;
 
-/// The top level of a big message from the server, read without decoding its values: what
-/// routing needs (is it a response, and to which id) at memchr speed. `None` when the top level
-/// is not a well-formed object; values inside are not validated (the client parses them anyway).
-pub fn scan_top_level(text: &str) -> Option<Kind> {
+/// The members of the object starting at `b[i]`: raw key text (between the quotes) and the
+/// byte range of each value, and the index after the object. Values are skipped, not decoded.
+/// Members of a scanned object: raw key text and the byte range of the value.
+type Members<'a> = Vec<(&'a str, std::ops::Range<usize>)>;
+
+fn scan_object(text: &str, mut i: usize) -> Option<(Members<'_>, usize)> {
     let b = text.as_bytes();
-    let mut i = skip_ws(b, 0);
+    i = skip_ws(b, i);
     if b.get(i) != Some(&b'{') {
         return None;
     }
     i += 1;
-    let (mut id, mut method, mut answer) = (None, None, false);
+    let mut members = Vec::new();
     loop {
         i = skip_ws(b, i);
         match b.get(i)? {
-            b'}' => {
-                i += 1;
-                break;
-            }
+            b'}' => return Some((members, i + 1)),
             b'"' => {}
             _ => return None,
         }
@@ -267,36 +275,91 @@ pub fn scan_top_level(text: &str) -> Option<Kind> {
         }
         let start = skip_ws(b, i + 1);
         let end = skip_value(b, start)?;
-        match key {
-            "id" => id = Some(&text[start..end]),
-            "method" if b[start] == b'"' => method = Some(&text[start + 1..end - 1]),
-            "result" | "error" => answer = true,
-            _ => {}
-        }
+        members.push((key, start..end));
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i += 1,
-            b'}' => {
-                i += 1;
-                break;
-            }
+            b'}' => return Some((members, i + 1)),
             _ => return None,
         }
     }
-    if skip_ws(b, i) != b.len() {
+}
+
+/// A JSON string value's text, unescaped only when it has escapes.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// The routing view of a big message, read at memchr speed: the top level and the members of
+/// `params` routing needs. `None` when the structure is not an object of that shape; values
+/// are not validated (the peer parses them anyway).
+fn scan_message(text: &str) -> Option<Message<'_>> {
+    let (members, end) = scan_object(text, 0)?;
+    if skip_ws(text.as_bytes(), end) != text.len() {
         return None;
     }
-    match (method, id) {
-        (Some(m), Some(id)) => Some(Kind::Request {
-            id: id.to_owned(),
-            method: m.to_owned(),
-        }),
-        (Some(m), None) => Some(Kind::Notification {
-            method: m.to_owned(),
-        }),
-        (None, Some(id)) if answer => Some(Kind::Response { id: id.to_owned() }),
-        _ => None,
+    let (mut id, mut method, mut answer, mut params) = (None, None, false, Params::default());
+    for (key, range) in members {
+        let value = &text[range.clone()];
+        match key {
+            "id" => id = Some(value),
+            "method" => method = Some(string_value(value)?),
+            "result" | "error" => answer = true,
+            "params" if value.starts_with('{') => params = scan_params(text, range.start)?,
+            _ => {}
+        }
     }
+    let kind = match (method, id) {
+        (Some(m), Some(id)) => Kind::Request {
+            id: id.to_owned(),
+            method: m.into_owned(),
+        },
+        (Some(m), None) => Kind::Notification {
+            method: m.into_owned(),
+        },
+        (None, Some(id)) if answer => Kind::Response { id: id.to_owned() },
+        _ => return None,
+    };
+    Some(Message { kind, params })
+}
+
+fn scan_params(text: &str, start: usize) -> Option<Params<'_>> {
+    let (members, _) = scan_object(text, start)?;
+    let mut p = Params::default();
+    for (key, range) in members {
+        let value = &text[range.clone()];
+        let string = || string_value(value).filter(|_| value.starts_with('"'));
+        match key {
+            "name" => p.name = string(),
+            "uri" => p.uri = string(),
+            "taskId" => p.task_id = string(),
+            "protocolVersion" => p.protocol_version = string(),
+            "arguments" => p.arguments = Some(value),
+            "requestId" => p.request_id = Some(value),
+            "_meta" if value.starts_with('{') => {
+                let (meta, _) = scan_object(text, range.start)?;
+                let version = meta
+                    .into_iter()
+                    .find(|(k, _)| *k == "io.modelcontextprotocol/protocolVersion")
+                    .and_then(|(_, r)| string_value(&text[r]));
+                p.meta = Some(Meta {
+                    protocol_version: version,
+                });
+            }
+            _ => {}
+        }
+    }
+    Some(p)
+}
+
+/// The kind of a big message from the server (see [`scan_message`]).
+pub fn scan_top_level(text: &str) -> Option<Kind> {
+    scan_message(text).map(|m| m.kind)
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -380,7 +443,7 @@ pub fn same_id(a: &str, b: &str) -> bool {
 /// Puts a JSON text on one line without changing its value: whitespace outside strings is dropped,
 /// strings (which cannot hold a raw newline) are copied as they are.
 pub fn one_line(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| b == b'\n' || b == b'\r') {
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
         return Cow::Borrowed(text.trim());
     }
     let mut out = String::with_capacity(text.len());
@@ -425,7 +488,7 @@ mod tests {
         assert_eq!(m.params.name.as_deref(), Some("a"));
         let m = parse(r#"{"id":1,"method":"tools/call","params":{"name":7,"arguments":{"q":"x"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#).unwrap();
         assert_eq!(m.params.name, None);
-        assert_eq!(m.params.arguments.unwrap().get(), r#"{"q":"x"}"#);
+        assert_eq!(m.params.arguments.unwrap(), r#"{"q":"x"}"#);
         assert_eq!(
             m.params.meta.unwrap().protocol_version.as_deref(),
             Some("2026-07-28")
@@ -515,6 +578,30 @@ mod tests {
         ] {
             assert_eq!(scan_top_level(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn big_messages_are_routed_like_small_ones() {
+        let pad = "x".repeat(SCAN_THRESHOLD);
+        let text = format!(
+            r#"{{"jsonrpc":"2.0","id":"c\u0031","method":"tools\/call","params":{{"name":"lo\u0067s","arguments":{{"query":"q","pad":"{pad}"}},"_meta":{{"io.modelcontextprotocol/protocolVersion":"2026-07-28","x":[1,{{"y":"}}"}}]}}}}}}"#
+        );
+        let big = parse(&text).unwrap();
+        let full: Envelope<'_> = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            big.kind,
+            Kind::Request {
+                id: "\"c\\u0031\"".into(),
+                method: "tools/call".into()
+            }
+        );
+        assert_eq!(big.params.name, full.params.name);
+        assert_eq!(big.params.name.as_deref(), Some("logs"));
+        assert_eq!(big.params.arguments, full.params.arguments);
+        assert_eq!(
+            big.params.meta.unwrap().protocol_version.as_deref(),
+            Some("2026-07-28")
+        );
     }
 
     #[test]

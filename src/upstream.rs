@@ -218,9 +218,9 @@ pub struct Route {
 impl Route {
     /// `text` is the message `params` was parsed from.
     pub fn of(method: &str, text: &[u8], params: &jsonrpc::Params<'_>) -> Route {
-        let offset = |raw: &serde_json::value::RawValue| {
-            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            start..start + raw.get().len()
+        let offset = |raw: &str| {
+            let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.len()
         };
         Route {
             method: method.to_owned(),
