@@ -6,14 +6,22 @@
 mod common;
 
 use common::bridge::{LINE_TIMEOUT, assert_no_key, bridge, init_params};
-use common::keyring::{BIN, PrivateKeyring, Sandbox, masked};
+use common::keyring::{BIN, Cmd, Output, PrivateKeyring, Sandbox, masked};
 use common::upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const OTHER_KEY: &str = "tm_mcp_OTHERother0000_-zz9999wxyz";
+/// `auth login` of a key read from stdin, unchecked, into the plain file.
+const LOGIN_INSECURE: &[&str] = &[
+    "auth",
+    "login",
+    "--with-key",
+    "--no-verify",
+    "--insecure-storage",
+];
 
 /// Stores `key` with `auth login --with-key --no-verify`.
 fn store(kr: &PrivateKeyring, key: &str) {
@@ -22,6 +30,33 @@ fn store(kr: &PrivateKeyring, key: &str) {
         .run()
         .expect_code(0);
     assert_eq!(kr.lookup().as_deref(), Some(key));
+}
+
+/// Runs `cmd`, expects exit `code` and no `FAKE_KEY` in its output (`what`).
+fn run_hiding_key(cmd: Cmd, code: i32, what: &str) -> Output {
+    let out = cmd.run();
+    out.expect_code(code);
+    assert_no_key(&out.all(), FAKE_KEY, what);
+    out
+}
+
+/// An `auth status --json` report of a usable `FAKE_KEY` from a reachable keychain.
+#[track_caller]
+fn assert_keychain_key(r: &Value) {
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["key"]["masked"], masked(FAKE_KEY), "{r}");
+    assert_eq!(r["key"]["source"], "keychain", "{r}");
+    assert_eq!(r["keychain"]["reachable"], true, "{r}");
+}
+
+/// `up` was asked at least once (else: `not_asked`), always with `FAKE_KEY`.
+#[track_caller]
+fn assert_asked_with_fake_key(up: &Upstream, not_asked: &str) {
+    let seen = up.requests();
+    assert!(!seen.is_empty(), "{not_asked}");
+    for r in &seen {
+        assert_eq!(r.header("x-api-key"), Some(FAKE_KEY), "{r:?}");
+    }
 }
 
 #[test]
@@ -51,20 +86,13 @@ fn logout_removes_the_key_and_is_idempotent() {
 fn status_offline_reports_the_keychain_key_masked() {
     let kr = PrivateKeyring::start();
     store(&kr, FAKE_KEY);
-    let text = kr.cmd(&["auth", "status", "--offline"]).run();
-    text.expect_code(0)
+    run_hiding_key(kr.cmd(&["auth", "status", "--offline"]), 0, "status output")
         .expect_says(&format!("{} from the OS keychain", masked(FAKE_KEY)))
         .expect_says("not checked");
-    assert_no_key(&text.all(), FAKE_KEY, "status output");
 
-    let out = kr.cmd(&["auth", "status", "--offline", "--json"]).run();
-    out.expect_code(0);
-    assert_no_key(&out.all(), FAKE_KEY, "status --json output");
-    let r = out.json();
-    assert_eq!(r["ok"], true, "{r}");
-    assert_eq!(r["key"]["masked"], masked(FAKE_KEY), "{r}");
-    assert_eq!(r["key"]["source"], "keychain", "{r}");
-    assert_eq!(r["keychain"]["reachable"], true, "{r}");
+    let status = kr.cmd(&["auth", "status", "--offline", "--json"]);
+    let r = run_hiding_key(status, 0, "status --json output").json();
+    assert_keychain_key(&r);
     assert_eq!(r["keychain"]["holds_key"], true, "{r}");
     assert_eq!(r["upstream"]["checked"], false, "{r}");
 }
@@ -79,27 +107,16 @@ async fn status_asks_the_server_and_reports_its_era() {
             ..Default::default()
         })
         .await;
-        let out = kr.cmd(&["auth", "status", "--json"]).url(&up.url()).run();
-        out.expect_code(0);
-        assert_no_key(&out.all(), FAKE_KEY, "status --json output");
-        let r = out.json();
-        assert_eq!(r["ok"], true, "{r}");
-        assert_eq!(r["key"]["masked"], masked(FAKE_KEY), "{r}");
-        assert_eq!(r["key"]["source"], "keychain", "{r}");
-        assert_eq!(r["keychain"]["reachable"], true, "{r}");
+        let status = kr.cmd(&["auth", "status", "--json"]).url(&up.url());
+        let r = run_hiding_key(status, 0, "status --json output").json();
+        assert_keychain_key(&r);
         assert_eq!(r["upstream"]["accepted"], true, "{r}");
         assert_eq!(r["upstream"]["era"], era, "{r}");
         assert!(r["upstream"]["ms"].is_u64(), "{r}");
-        let seen = up.requests();
-        assert!(!seen.is_empty(), "{mode:?}: the server was not asked");
-        assert!(
-            seen.iter().all(|r| r.header("x-api-key") == Some(FAKE_KEY)),
-            "{seen:?}"
-        );
+        assert_asked_with_fake_key(&up, &format!("{mode:?}: the server was not asked"));
 
-        let text = kr.cmd(&["auth", "status"]).url(&up.url()).run();
-        text.expect_code(0).expect_says("accepts the key");
-        assert_no_key(&text.all(), FAKE_KEY, "status output");
+        let status = kr.cmd(&["auth", "status"]).url(&up.url());
+        run_hiding_key(status, 0, "status output").expect_says("accepts the key");
     }
 }
 
@@ -112,17 +129,14 @@ async fn status_fails_when_the_server_refuses_the_stored_key() {
         ..Default::default()
     })
     .await;
-    let out = kr.cmd(&["auth", "status", "--json"]).url(&up.url()).run();
-    out.expect_code(1);
-    assert_no_key(&out.all(), FAKE_KEY, "status --json output");
-    let r = out.json();
+    let status = kr.cmd(&["auth", "status", "--json"]).url(&up.url());
+    let r = run_hiding_key(status, 1, "status --json output").json();
     assert_eq!(r["ok"], false, "{r}");
     assert_eq!(r["upstream"]["accepted"], false, "{r}");
     assert_eq!(r["key"]["source"], "keychain", "{r}");
 
-    let text = kr.cmd(&["auth", "status"]).url(&up.url()).run();
-    text.expect_code(1).expect_says("refused the key");
-    assert_no_key(&text.all(), FAKE_KEY, "status output");
+    let status = kr.cmd(&["auth", "status"]).url(&up.url());
+    run_hiding_key(status, 1, "status output").expect_says("refused the key");
     // Offline, the stored key is still a usable key.
     kr.cmd(&["auth", "status", "--offline"])
         .run()
@@ -155,12 +169,7 @@ async fn the_env_key_wins_over_the_keychain() {
         .run();
     out.expect_code(0)
         .expect_says("environment variable THREEMINAPI_MCP_KEY");
-    let seen = up.requests();
-    assert!(!seen.is_empty());
-    assert!(
-        seen.iter().all(|r| r.header("x-api-key") == Some(FAKE_KEY)),
-        "{seen:?}"
-    );
+    assert_asked_with_fake_key(&up, "the server was not asked");
 
     // The bridge too: the keychain's key would be refused by this server.
     let mut b = bridge(&up.url(), FAKE_KEY)
@@ -219,11 +228,7 @@ async fn mcp_serve_uses_the_stored_key() {
     b.initialize().await;
     let listed = b.request("tools/list", json!({})).await;
     assert!(listed["result"]["tools"].is_array(), "{listed}");
-    let seen = up.requests();
-    assert!(!seen.is_empty());
-    for r in &seen {
-        assert_eq!(r.header("x-api-key"), Some(FAKE_KEY), "{r:?}");
-    }
+    assert_asked_with_fake_key(&up, "the server was not asked");
     let (status, _) = b.wait().await;
     assert!(status.success());
     assert_no_key(&b.stderr(), FAKE_KEY, "bridge stderr");
@@ -336,11 +341,7 @@ async fn mcp_serve_finds_the_bus_at_xdg_runtime_dir_with_a_codex_environment() {
         answer.get("result").is_some(),
         "initialize failed: {answer}"
     );
-    let seen = up.requests();
-    assert!(!seen.is_empty());
-    for r in &seen {
-        assert_eq!(r.header("x-api-key"), Some(FAKE_KEY), "{r:?}");
-    }
+    assert_asked_with_fake_key(&up, "the server was not asked");
     drop(stdin);
     let status = tokio::time::timeout(Duration::from_secs(15), child.wait())
         .await
@@ -354,13 +355,7 @@ fn logout_on_a_machine_without_a_keychain_succeeds_and_is_idempotent() {
     // The machine `--insecure-storage` is for: no session bus, the key in the plain file.
     let sandbox = Sandbox::new();
     sandbox
-        .cmd(&[
-            "auth",
-            "login",
-            "--with-key",
-            "--no-verify",
-            "--insecure-storage",
-        ])
+        .cmd(LOGIN_INSECURE)
         .stdin(FAKE_KEY)
         .run()
         .expect_code(0);
@@ -381,16 +376,7 @@ fn login_with_insecure_storage_replaces_an_older_keychain_key() {
     // winning (env → keychain → file) over the file the user was told holds the key.
     let kr = PrivateKeyring::start();
     store(&kr, OTHER_KEY);
-    kr.cmd(&[
-        "auth",
-        "login",
-        "--with-key",
-        "--no-verify",
-        "--insecure-storage",
-    ])
-    .stdin(FAKE_KEY)
-    .run()
-    .expect_code(0);
+    kr.cmd(LOGIN_INSECURE).stdin(FAKE_KEY).run().expect_code(0);
     let out = kr.cmd(&["auth", "status", "--offline", "--json"]).run();
     out.expect_code(0);
     assert_eq!(

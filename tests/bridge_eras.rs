@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 
 const MODERN: &str = "2026-07-28";
 
-async fn upstream(mode: Mode) -> Upstream {
-    Upstream::start(UpstreamOptions {
+/// A fake upstream in `mode`, and a bridge to it.
+async fn start(mode: Mode) -> (Upstream, Bridge) {
+    let up = Upstream::start(UpstreamOptions {
         mode,
         ..Default::default()
     })
-    .await
+    .await;
+    let b = bridge(&up.url(), FAKE_KEY).spawn();
+    (up, b)
 }
 
 fn meta(version: &str) -> Value {
@@ -32,6 +35,25 @@ async fn modern(b: &mut Bridge, method: &str, mut params: Value) -> Value {
     b.request(method, params).await
 }
 
+/// A modern `tools/call` of `name` with `arguments`.
+async fn modern_call(b: &mut Bridge, name: &str, arguments: Value) -> Value {
+    modern(
+        b,
+        "tools/call",
+        json!({"name": name, "arguments": arguments}),
+    )
+    .await
+}
+
+/// A tool call's answer is a result, not an error.
+#[track_caller]
+fn assert_tool_ok(answer: &Value) {
+    assert!(
+        answer.get("result").is_some() && answer["result"]["isError"] != true,
+        "{answer}"
+    );
+}
+
 fn text(answer: &Value) -> &str {
     answer["result"]["content"][0]["text"]
         .as_str()
@@ -40,8 +62,7 @@ fn text(answer: &Value) -> &str {
 
 #[tokio::test]
 async fn modern_client_and_modern_upstream_with_derived_headers() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (up, mut b) = start(Mode::Modern).await;
     let discover = modern(&mut b, "server/discover", json!({})).await;
     assert!(
         discover["result"]["supportedVersions"]
@@ -55,16 +76,8 @@ async fn modern_client_and_modern_upstream_with_derived_headers() {
     assert!(list["result"]["tools"].as_array().unwrap().len() >= 8);
     // The fake upstream refuses a logs call whose Mcp-Param-Query header is missing or wrong.
     let query = "héllo 世界";
-    let answer = modern(
-        &mut b,
-        "tools/call",
-        json!({"name": "logs", "arguments": {"action": "search", "query": query}}),
-    )
-    .await;
-    assert!(
-        answer.get("result").is_some() && answer["result"]["isError"] != true,
-        "{answer}"
-    );
+    let answer = modern_call(&mut b, "logs", json!({"action": "search", "query": query})).await;
+    assert_tool_ok(&answer);
 
     let call = up.requests_for("tools/call").pop().unwrap();
     assert_eq!(call.header("mcp-protocol-version"), Some(MODERN));
@@ -95,19 +108,10 @@ async fn modern_client_and_modern_upstream_with_derived_headers() {
 
 #[tokio::test]
 async fn a_tool_never_listed_gets_its_headers_from_one_tools_list_fetch() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (up, mut b) = start(Mode::Modern).await;
     for query in ["first", "second"] {
-        let answer = modern(
-            &mut b,
-            "tools/call",
-            json!({"name": "logs", "arguments": {"action": "search", "query": query}}),
-        )
-        .await;
-        assert!(
-            answer.get("result").is_some() && answer["result"]["isError"] != true,
-            "{answer}"
-        );
+        let answer = modern_call(&mut b, "logs", json!({"action": "search", "query": query})).await;
+        assert_tool_ok(&answer);
     }
     assert_eq!(
         up.requests_for("tools/list").len(),
@@ -120,8 +124,7 @@ async fn a_tool_never_listed_gets_its_headers_from_one_tools_list_fetch() {
 
 #[tokio::test]
 async fn modern_client_and_legacy_upstream_falls_back_to_initialize() {
-    let up = upstream(Mode::Legacy).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (_up, mut b) = start(Mode::Legacy).await;
     let discover = modern(&mut b, "server/discover", json!({})).await;
     assert_eq!(discover["error"]["code"], -32601, "{discover}");
     b.initialize().await;
@@ -131,19 +134,13 @@ async fn modern_client_and_legacy_upstream_falls_back_to_initialize() {
 
 #[tokio::test]
 async fn dual_upstream_serves_both_eras_through_one_bridge() {
-    let up = upstream(Mode::Dual).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (up, mut b) = start(Mode::Dual).await;
     let discover = modern(&mut b, "server/discover", json!({})).await;
     assert!(
         discover["result"]["supportedVersions"].is_array(),
         "{discover}"
     );
-    let answer = modern(
-        &mut b,
-        "tools/call",
-        json!({"name": "echo", "arguments": {"value": "modern"}}),
-    )
-    .await;
+    let answer = modern_call(&mut b, "echo", json!({"value": "modern"})).await;
     assert_eq!(
         answer["result"]["structuredContent"]["value"], "modern",
         "{answer}"
@@ -162,8 +159,7 @@ async fn dual_upstream_serves_both_eras_through_one_bridge() {
 
 #[tokio::test]
 async fn modern_error_bodies_are_relayed_with_their_data() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (_up, mut b) = start(Mode::Modern).await;
     let mut params = json!({});
     params["_meta"] = meta("2099-01-01");
     let answer = b.request("tools/list", params).await;
@@ -179,8 +175,7 @@ async fn modern_error_bodies_are_relayed_with_their_data() {
 
 #[tokio::test]
 async fn cancelling_a_modern_request_closes_its_stream() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (up, mut b) = start(Mode::Modern).await;
     b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":20000},"_meta":meta(MODERN)}})).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     b.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long","reason":"user"}}"#).await;
@@ -197,12 +192,7 @@ async fn cancelling_a_modern_request_closes_its_stream() {
         "nothing is POSTed for a stateless cancel"
     );
     // The bridge keeps answering, and the cancelled request never gets an answer.
-    let answer = modern(
-        &mut b,
-        "tools/call",
-        json!({"name": "echo", "arguments": {"value": 1}}),
-    )
-    .await;
+    let answer = modern_call(&mut b, "echo", json!({"value": 1})).await;
     assert_eq!(answer["result"]["structuredContent"]["value"], 1);
     assert!(b.seen.iter().all(|m| m["id"] != "long"), "{:?}", b.seen);
     b.close_stdin();
@@ -217,14 +207,8 @@ async fn cancelling_a_modern_request_closes_its_stream() {
 /// the answers. The relay carries both unchanged.
 #[tokio::test]
 async fn input_required_round_trip_passes_through() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
-    let first = modern(
-        &mut b,
-        "tools/call",
-        json!({"name": "elicit", "arguments": {}}),
-    )
-    .await;
+    let (up, mut b) = start(Mode::Modern).await;
+    let first = modern_call(&mut b, "elicit", json!({})).await;
     let result = &first["result"];
     assert_eq!(result["resultType"], "input_required", "{first}");
     let (key, request) = result["inputRequests"]
@@ -255,8 +239,7 @@ async fn input_required_round_trip_passes_through() {
 /// modern `_meta` to everything it relays.
 #[tokio::test]
 async fn legacy_client_and_modern_only_upstream_are_translated() {
-    let up = upstream(Mode::Modern).await;
-    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    let (up, mut b) = start(Mode::Modern).await;
     let init = b.request("initialize", init_params("2025-06-18")).await;
     let result = &init["result"];
     assert_eq!(result["protocolVersion"], "2025-06-18", "{init}");
@@ -274,10 +257,7 @@ async fn legacy_client_and_modern_only_upstream_are_translated() {
     let answer = b
         .call_tool("logs", json!({"action": "search", "query": "ünïcode"}))
         .await;
-    assert!(
-        answer.get("result").is_some() && answer["result"]["isError"] != true,
-        "{answer}"
-    );
+    assert_tool_ok(&answer);
 
     let call = up.requests_for("tools/call").pop().unwrap();
     let body = call.json().unwrap();

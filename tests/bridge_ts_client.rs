@@ -11,7 +11,7 @@ mod common;
 
 use common::bridge::BIN;
 use common::npm;
-use common::upstream::{FAKE_KEY, MCP_PATH, Mode, Recorded, Upstream, UpstreamOptions};
+use common::upstream::{FAKE_KEY, MCP_PATH, Mode, Recorded, TOOL_NAMES, Upstream, UpstreamOptions};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
@@ -19,17 +19,9 @@ use std::time::Duration;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/modern_ts_client.mjs");
 const MODERN: &str = "2026-07-28";
-/// The 3Min API tools (the fake upstream serves a few test tools after them).
-const TOOLS: [&str; 8] = [
-    "help",
-    "endpoints",
-    "logs",
-    "stats",
-    "subscription",
-    "archives",
-    "collaborators",
-    "api_call",
-];
+/// The 3Min API tools: the first eight of `TOOL_NAMES` (the fake upstream serves a few test
+/// tools after them).
+const TOOLS: &[&str] = TOOL_NAMES.split_at(8).0;
 /// The query the script searches the logs for, and its `Mcp-Param-Query` header: not printable
 /// ASCII, so SEP-2243 wraps the base64 of its UTF-8.
 const QUERY: &str = "héllo 世界";
@@ -126,10 +118,7 @@ async fn typescript_sdk_v2_client_speaks_2026_07_28_through_the_bridge() {
             .filter_map(Value::as_str)
             .collect();
         for want in TOOLS {
-            assert!(
-                tools.contains(&want),
-                "{want} missing from {tools:?}: {ctx}"
-            );
+            assert!(tools.contains(want), "{want} missing from {tools:?}: {ctx}");
         }
         let help = out["help"].as_str().unwrap_or_default();
         assert!(help.contains("3Min API"), "help text: {ctx}");

@@ -122,6 +122,43 @@ async fn legacy_session(client: &reqwest::Client, url: &str) -> String {
     sid
 }
 
+/// A POST with the fake key and no extra headers.
+async fn post_keyed(
+    client: &reqwest::Client,
+    url: &str,
+    session: Option<&str>,
+    body: &Value,
+) -> Answer {
+    post(client, url, Some(FAKE_KEY), session, &[], body).await
+}
+
+fn tools_list(id: u64) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"})
+}
+
+/// A modern `server/discover` request and the headers that go with it.
+fn discover_request(id: u64) -> (Value, [(&'static str, &'static str); 2]) {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": "server/discover", "params": {"_meta": modern_meta()}});
+    let headers = [
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "server/discover"),
+    ];
+    (body, headers)
+}
+
+#[track_caller]
+fn assert_content_type(answer: &Answer, expected: &str) {
+    assert_eq!(answer.header("content-type").as_deref(), Some(expected));
+}
+
+async fn upstream_in(mode: Mode) -> Upstream {
+    Upstream::start(UpstreamOptions {
+        mode,
+        ..UpstreamOptions::default()
+    })
+    .await
+}
+
 #[derive(Clone, Default)]
 struct TestClient;
 
@@ -173,6 +210,16 @@ async fn rmcp_client(
         .expect("rmcp client connects")
 }
 
+async fn modern_client(upstream: &Upstream) -> RunningService<RoleClient, TestClient> {
+    rmcp_client(
+        upstream,
+        ClientLifecycleMode::Discover {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        },
+    )
+    .await
+}
+
 fn call(name: &str, args: Value) -> CallToolRequestParams {
     let mut params = CallToolRequestParams::new(name.to_string());
     params.arguments = args.as_object().cloned();
@@ -184,6 +231,15 @@ fn first_text(result: &rmcp::model::CallToolResult) -> String {
         .as_text()
         .map(|t| t.text.clone())
         .expect("text content")
+}
+
+async fn call_tool(
+    client: &RunningService<RoleClient, TestClient>,
+    name: &str,
+    args: Value,
+    what: &str,
+) -> rmcp::model::CallToolResult {
+    client.call_tool(call(name, args)).await.expect(what)
 }
 
 /// Exercises tools/list, echo (nested + 2 MB), a data tool, sample, roots and 32 concurrent calls.
@@ -198,45 +254,33 @@ async fn exercise(client: &RunningService<RoleClient, TestClient>) {
     );
 
     let value = json!({"a": [1, 2.5, "x", null, {"b": true}], "s": "ünïcode ✓"});
-    let result = client
-        .call_tool(call("echo", json!({"value": value})))
-        .await
-        .expect("echo");
+    let result = call_tool(client, "echo", json!({"value": value}), "echo").await;
     assert_eq!(first_text(&result), serde_json::to_string(&value).unwrap());
     assert_eq!(result.structured_content, Some(json!({"value": value})));
 
     let big = "x".repeat(2 * 1024 * 1024);
-    let result = client
-        .call_tool(call("echo", json!({"value": big})))
-        .await
-        .expect("2 MB echo");
+    let result = call_tool(client, "echo", json!({"value": big}), "2 MB echo").await;
     assert_eq!(result.structured_content, Some(json!({"value": big})));
 
-    let result = client
-        .call_tool(call("endpoints", json!({"action": "list"})))
-        .await
-        .expect("endpoints list");
+    let result = call_tool(
+        client,
+        "endpoints",
+        json!({"action": "list"}),
+        "endpoints list",
+    )
+    .await;
     assert!(first_text(&result).contains("user-signup"));
 
-    let result = client
-        .call_tool(call("sample", json!({})))
-        .await
-        .expect("sample");
+    let result = call_tool(client, "sample", json!({}), "sample").await;
     assert!(
         first_text(&result).contains("sampled answer"),
         "{}",
         first_text(&result)
     );
-    let result = client
-        .call_tool(call("roots", json!({})))
-        .await
-        .expect("roots");
+    let result = call_tool(client, "roots", json!({}), "roots").await;
     assert!(first_text(&result).contains("file:///work/project"));
 
-    let result = client
-        .call_tool(call("elicit", json!({"message": "Pick one"})))
-        .await
-        .expect("elicit");
+    let result = call_tool(client, "elicit", json!({"message": "Pick one"}), "elicit").await;
     assert!(
         first_text(&result).contains("\"action\""),
         "{}",
@@ -304,13 +348,9 @@ async fn legacy_auth_initialize_and_recording() {
     assert_eq!(wrong.status, 401);
 
     let sid = legacy_session(&client, &url).await;
-    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
-    let tools = post(&client, &url, Some(FAKE_KEY), Some(&sid), &[], &list).await;
+    let tools = post_keyed(&client, &url, Some(&sid), &tools_list(2)).await;
     assert_eq!(tools.status, 200);
-    assert_eq!(
-        tools.header("content-type").as_deref(),
-        Some("text/event-stream")
-    );
+    assert_content_type(&tools, "text/event-stream");
     assert_eq!(
         tools.answer()["result"]["tools"].as_array().unwrap().len(),
         TOOL_NAMES.len()
@@ -347,31 +387,17 @@ async fn legacy_auth_initialize_and_recording() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_refuses_discover_like_a_2025_server() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
-    let discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": modern_meta()}});
-    let headers = [
-        ("mcp-protocol-version", "2026-07-28"),
-        ("mcp-method", "server/discover"),
-    ];
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &headers,
-        &discover,
-    )
-    .await;
+    let (discover, headers) = discover_request(1);
+    let answer = post(&client, &url, Some(FAKE_KEY), None, &headers, &discover).await;
     assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.header("content-type").as_deref(),
-        Some("application/json")
-    );
+    assert_content_type(&answer, "application/json");
     assert_eq!(answer.text, LEGACY_MISSING_SESSION_BODY);
 
     // Any other sessionless request too.
     let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"_meta": modern_meta()}});
-    let answer = post(&client, &upstream.url(), Some(FAKE_KEY), None, &[], &list).await;
+    let answer = post_keyed(&client, &url, None, &list).await;
     assert_eq!(answer.status, 400);
 
     // GET and DELETE without a session id: the same answer.
@@ -388,24 +414,16 @@ async fn legacy_refuses_discover_like_a_2025_server() {
     }
 
     // Inside a session: Method not found.
-    let sid = legacy_session(&client, &upstream.url()).await;
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &discover,
-    )
-    .await;
+    let sid = legacy_session(&client, &url).await;
+    let answer = post_keyed(&client, &url, Some(&sid), &discover).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.answer()["error"]["code"], -32601);
     // A modern protocol version header inside a session: refused as unsupported.
-    let list = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"});
+    let list = tools_list(3);
     let modern_header = [("mcp-protocol-version", "2026-07-28")];
     let answer = post(
         &client,
-        &upstream.url(),
+        &url,
         Some(FAKE_KEY),
         Some(&sid),
         &modern_header,
@@ -423,7 +441,7 @@ async fn legacy_refuses_discover_like_a_2025_server() {
     let legacy_header = [("mcp-protocol-version", "2025-11-25")];
     let answer = post(
         &client,
-        &upstream.url(),
+        &url,
         Some(FAKE_KEY),
         Some(&sid),
         &legacy_header,
@@ -467,20 +485,13 @@ async fn legacy_rmcp_client_round_trips() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_sends_progress() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
-    let sid = legacy_session(&client, &upstream.url()).await;
+    let sid = legacy_session(&client, &url).await;
     let body = json!({"jsonrpc": "2.0", "id": "s1", "method": "tools/call",
         "params": {"name": "slow", "arguments": {"ms": 150, "steps": 3}, "_meta": {"progressToken": "p"}}});
     let started = std::time::Instant::now();
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &body,
-    )
-    .await;
+    let answer = post_keyed(&client, &url, Some(&sid), &body).await;
     assert!(started.elapsed() >= Duration::from_millis(150));
     let messages = answer.messages();
     let progress: Vec<&Value> = messages
@@ -498,43 +509,20 @@ async fn slow_sends_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expire_sessions_gives_404() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
-    let sid = legacy_session(&client, &upstream.url()).await;
+    let sid = legacy_session(&client, &url).await;
     upstream.expire_sessions();
-    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
+    let list = tools_list(2);
+    let answer = post_keyed(&client, &url, Some(&sid), &list).await;
     assert_eq!(answer.status, 404);
     // A new session works, twice in a row.
     for _ in 0..2 {
-        let sid = legacy_session(&client, &upstream.url()).await;
-        let answer = post(
-            &client,
-            &upstream.url(),
-            Some(FAKE_KEY),
-            Some(&sid),
-            &[],
-            &list,
-        )
-        .await;
+        let sid = legacy_session(&client, &url).await;
+        let answer = post_keyed(&client, &url, Some(&sid), &list).await;
         assert_eq!(answer.status, 200);
         upstream.expire_sessions();
-        let answer = post(
-            &client,
-            &upstream.url(),
-            Some(FAKE_KEY),
-            Some(&sid),
-            &[],
-            &list,
-        )
-        .await;
+        let answer = post_keyed(&client, &url, Some(&sid), &list).await;
         assert_eq!(answer.status, 404);
     }
     assert_eq!(upstream.requests().last().unwrap().status, 404);
@@ -543,69 +531,30 @@ async fn expire_sessions_gives_404() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_next_and_delay() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
     upstream.fail_next(2, 503);
     for _ in 0..2 {
-        let answer = post(
-            &client,
-            &upstream.url(),
-            Some(FAKE_KEY),
-            None,
-            &[],
-            &initialize_body(1),
-        )
-        .await;
+        let answer = post_keyed(&client, &url, None, &initialize_body(1)).await;
         assert_eq!(answer.status, 503);
     }
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &[],
-        &initialize_body(1),
-    )
-    .await;
+    let answer = post_keyed(&client, &url, None, &initialize_body(1)).await;
     assert_eq!(answer.status, 200);
     let statuses: Vec<u16> = upstream.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 503, 200]);
 
     // Only the named method is failed (and counted).
     upstream.fail_next_for("tools/list", 1, 500);
-    let sid = legacy_session(&client, &upstream.url()).await;
-    let list = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/list"});
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
+    let sid = legacy_session(&client, &url).await;
+    let list = tools_list(5);
+    let answer = post_keyed(&client, &url, Some(&sid), &list).await;
     assert_eq!(answer.status, 500);
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
+    let answer = post_keyed(&client, &url, Some(&sid), &list).await;
     assert_eq!(answer.status, 200);
 
     upstream.set_delay(Duration::from_millis(200));
     let started = std::time::Instant::now();
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &[],
-        &initialize_body(2),
-    )
-    .await;
+    let answer = post_keyed(&client, &url, None, &initialize_body(2)).await;
     assert_eq!(answer.status, 200);
     assert!(started.elapsed() >= Duration::from_millis(200));
 }
@@ -613,18 +562,11 @@ async fn fail_next_and_delay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counts_connections() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
+    let url = upstream.url();
     assert_eq!(upstream.connections(), 0);
     let pooled = reqwest::Client::new();
     for i in 0..10 {
-        post(
-            &pooled,
-            &upstream.url(),
-            Some(FAKE_KEY),
-            None,
-            &[],
-            &initialize_body(i),
-        )
-        .await;
+        post_keyed(&pooled, &url, None, &initialize_body(i)).await;
     }
     // hyper-util's pool puts a connection back asynchronously after an SSE body ends, so a
     // request sent right after one may open a second connection: allow a little slack.
@@ -635,15 +577,7 @@ async fn counts_connections() {
         .build()
         .unwrap();
     for i in 0..3 {
-        post(
-            &unpooled,
-            &upstream.url(),
-            Some(FAKE_KEY),
-            None,
-            &[],
-            &initialize_body(i),
-        )
-        .await;
+        post_keyed(&unpooled, &url, None, &initialize_body(i)).await;
     }
     assert_eq!(upstream.connections(), pooled_count + 3);
 }
@@ -667,40 +601,17 @@ async fn stop_and_restart_on_the_same_port() {
 
     upstream.restart().await;
     assert_eq!(upstream.port(), port);
-    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
+    let url = upstream.url();
+    let list = tools_list(2);
+    let answer = post_keyed(&client, &url, Some(&sid), &list).await;
     assert_eq!(answer.status, 404, "sessions are lost on restart");
-    let sid = legacy_session(&client, &upstream.url()).await;
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
+    let sid = legacy_session(&client, &url).await;
+    let answer = post_keyed(&client, &url, Some(&sid), &list).await;
     assert_eq!(answer.status, 200);
 
     // Restart while running (no stop first) works too.
     upstream.restart().await;
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &[],
-        &initialize_body(9),
-    )
-    .await;
+    let answer = post_keyed(&client, &upstream.url(), None, &initialize_body(9)).await;
     assert_eq!(answer.status, 200);
 }
 
@@ -711,57 +622,24 @@ async fn json_response_mode_answers_json_in_a_session() {
         ..UpstreamOptions::default()
     })
     .await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
-    let init = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &[],
-        &initialize_body(1),
-    )
-    .await;
-    assert_eq!(
-        init.header("content-type").as_deref(),
-        Some("application/json")
-    );
+    let init = post_keyed(&client, &url, None, &initialize_body(1)).await;
+    assert_content_type(&init, "application/json");
     assert!(init.header("mcp-session-id").is_some());
     assert_eq!(
         init.answer()["result"]["serverInfo"]["name"],
         "fake-3minapi"
     );
     let sid = init.header("mcp-session-id").unwrap();
-    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &list,
-    )
-    .await;
-    assert_eq!(
-        answer.header("content-type").as_deref(),
-        Some("application/json")
-    );
+    let answer = post_keyed(&client, &url, Some(&sid), &tools_list(2)).await;
+    assert_content_type(&answer, "application/json");
     assert!(answer.answer()["result"]["tools"].is_array());
     // Progress first: stays an SSE stream.
     let body = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
         "params": {"name": "slow", "arguments": {"ms": 20, "steps": 2}, "_meta": {"progressToken": 1}}});
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        Some(&sid),
-        &[],
-        &body,
-    )
-    .await;
-    assert_eq!(
-        answer.header("content-type").as_deref(),
-        Some("text/event-stream")
-    );
+    let answer = post_keyed(&client, &url, Some(&sid), &body).await;
+    assert_content_type(&answer, "text/event-stream");
     assert_eq!(answer.messages().len(), 3);
 
     let client = rmcp_client(&upstream, ClientLifecycleMode::Initialize).await;
@@ -771,53 +649,24 @@ async fn json_response_mode_answers_json_in_a_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn modern_mode_refuses_initialize_and_serves_2026() {
-    let upstream = Upstream::start(UpstreamOptions {
-        mode: Mode::Modern,
-        ..UpstreamOptions::default()
-    })
-    .await;
+    let upstream = upstream_in(Mode::Modern).await;
+    let url = upstream.url();
     let client = reqwest::Client::new();
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &[],
-        &initialize_body(1),
-    )
-    .await;
+    let answer = post_keyed(&client, &url, None, &initialize_body(1)).await;
     assert_eq!(answer.status, 400);
     let error = &answer.answer()["error"];
     assert_eq!(error["code"], -32022);
     assert_eq!(error["data"]["supported"], json!(["2026-07-28"]));
 
-    let discover = json!({"jsonrpc": "2.0", "id": 2, "method": "server/discover", "params": {"_meta": modern_meta()}});
-    let headers = [
-        ("mcp-protocol-version", "2026-07-28"),
-        ("mcp-method", "server/discover"),
-    ];
-    let answer = post(
-        &client,
-        &upstream.url(),
-        Some(FAKE_KEY),
-        None,
-        &headers,
-        &discover,
-    )
-    .await;
+    let (discover, headers) = discover_request(2);
+    let answer = post(&client, &url, Some(FAKE_KEY), None, &headers, &discover).await;
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.answer()["result"]["supportedVersions"],
         json!(["2026-07-28"])
     );
 
-    let client = rmcp_client(
-        &upstream,
-        ClientLifecycleMode::Discover {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-        },
-    )
-    .await;
+    let client = modern_client(&upstream).await;
     exercise(&client).await;
     client.cancel().await.unwrap();
     // Every modern POST carried its protocol-version header.
@@ -832,20 +681,10 @@ async fn modern_mode_refuses_initialize_and_serves_2026() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dual_mode_serves_both_eras() {
-    let upstream = Upstream::start(UpstreamOptions {
-        mode: Mode::Dual,
-        ..UpstreamOptions::default()
-    })
-    .await;
+    let upstream = upstream_in(Mode::Dual).await;
     let legacy = rmcp_client(&upstream, ClientLifecycleMode::Initialize).await;
     exercise(&legacy).await;
-    let modern = rmcp_client(
-        &upstream,
-        ClientLifecycleMode::Discover {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-        },
-    )
-    .await;
+    let modern = modern_client(&upstream).await;
     exercise(&modern).await;
     legacy.cancel().await.unwrap();
     modern.cancel().await.unwrap();

@@ -800,41 +800,32 @@ async fn cut_after_first_id(
     session_id: Option<&str>,
 ) -> Response<BoxedBody> {
     let (parts, mut body) = response.into_parts();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut scanned = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        buf.extend_from_slice(&data);
-        while let Some(pos) = find_event_end(&buf[scanned..]) {
-            let event = String::from_utf8_lossy(&buf[scanned..scanned + pos]).into_owned();
-            scanned += pos + 2;
-            let request = event
-                .lines()
-                .find_map(|l| l.strip_prefix("id:"))
-                .and_then(|id| id.trim().split_once('/'))
-                .and_then(|(_, req)| req.parse::<u64>().ok());
-            let Some(request) = request else { continue };
-            let Some((instance, sid)) = instance.zip(session_id) else {
-                buf.truncate(scanned);
-                return Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed());
-            };
-            let handle = instance.sessions.sessions.read().await.get(sid).cloned();
-            if let Some(handle) = handle {
-                let _ = handle
-                    .close_sse_stream(request, Some(Duration::from_millis(100)))
-                    .await;
-            }
-            let rest = Prefixed {
-                prefix: Some(Bytes::from(buf)),
-                rest: body,
-            };
-            return Response::from_parts(parts, rest.boxed());
-        }
+    let (mut buf, found) = scan_sse(&mut body, |event| {
+        event
+            .lines()
+            .find_map(|l| l.strip_prefix("id:"))
+            .and_then(|id| id.trim().split_once('/'))
+            .and_then(|(_, req)| req.parse::<u64>().ok())
+    })
+    .await;
+    let Some((request, end)) = found else {
+        return Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed());
+    };
+    let Some((instance, sid)) = instance.zip(session_id) else {
+        buf.truncate(end);
+        return Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed());
+    };
+    let handle = instance.sessions.sessions.read().await.get(sid).cloned();
+    if let Some(handle) = handle {
+        let _ = handle
+            .close_sse_stream(request, Some(Duration::from_millis(100)))
+            .await;
     }
-    Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed())
+    let rest = Prefixed {
+        prefix: Some(Bytes::from(buf)),
+        rest: body,
+    };
+    Response::from_parts(parts, rest.boxed())
 }
 
 /// Turn an SSE answer into a single JSON body when the first message on it is the response to
@@ -842,6 +833,42 @@ async fn cut_after_first_id(
 /// what was read.
 async fn sse_to_json(response: Response<BoxedBody>, id: &Value) -> Response<BoxedBody> {
     let (mut parts, mut body) = response.into_parts();
+    let (buf, found) = scan_sse(&mut body, |event| {
+        let data = sse_event_data(event);
+        // Skip a priming event or keep-alive comment.
+        (!data.trim().is_empty()).then_some(data)
+    })
+    .await;
+    let Some((data, _)) = found else {
+        return Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed());
+    };
+    let message: Option<Value> = serde_json::from_str(&data).ok();
+    let is_answer = message.as_ref().is_some_and(|m| {
+        m.get("id") == Some(id) && (m.get("result").is_some() || m.get("error").is_some())
+    });
+    if is_answer {
+        parts.headers.insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        parts.headers.remove(hyper::header::CACHE_CONTROL);
+        parts.headers.remove("x-accel-buffering");
+        return Response::from_parts(parts, Full::new(Bytes::from(data)).boxed());
+    }
+    let replay = Prefixed {
+        prefix: Some(Bytes::from(buf)),
+        rest: body,
+    };
+    Response::from_parts(parts, replay.boxed())
+}
+
+/// Reads `body` SSE event by SSE event (each up to the blank line that ends it) until `pick`
+/// returns something for one. Returns every byte read so far and, if an event was picked, what
+/// `pick` returned with the offset in those bytes just past that event.
+async fn scan_sse<T>(
+    body: &mut BoxedBody,
+    mut pick: impl FnMut(&str) -> Option<T>,
+) -> (Vec<u8>, Option<(T, usize)>) {
     let mut buf: Vec<u8> = Vec::new();
     let mut scanned = 0usize;
     while let Some(frame) = body.frame().await {
@@ -853,31 +880,12 @@ async fn sse_to_json(response: Response<BoxedBody>, id: &Value) -> Response<Boxe
         while let Some(pos) = find_event_end(&buf[scanned..]) {
             let event = String::from_utf8_lossy(&buf[scanned..scanned + pos]).into_owned();
             scanned += pos + 2;
-            let data = sse_event_data(&event);
-            if data.trim().is_empty() {
-                continue; // priming event or keep-alive comment
+            if let Some(found) = pick(&event) {
+                return (buf, Some((found, scanned)));
             }
-            let message: Option<Value> = serde_json::from_str(&data).ok();
-            let is_answer = message.as_ref().is_some_and(|m| {
-                m.get("id") == Some(id) && (m.get("result").is_some() || m.get("error").is_some())
-            });
-            if is_answer {
-                parts.headers.insert(
-                    hyper::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                parts.headers.remove(hyper::header::CACHE_CONTROL);
-                parts.headers.remove("x-accel-buffering");
-                return Response::from_parts(parts, Full::new(Bytes::from(data)).boxed());
-            }
-            let replay = Prefixed {
-                prefix: Some(Bytes::from(buf)),
-                rest: body,
-            };
-            return Response::from_parts(parts, replay.boxed());
         }
     }
-    Response::from_parts(parts, Full::new(Bytes::from(buf)).boxed())
+    (buf, None)
 }
 
 fn find_event_end(bytes: &[u8]) -> Option<usize> {
