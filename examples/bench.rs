@@ -24,8 +24,11 @@
 //! interleaved round by round (the order rotates every round) so machine noise hits them equally.
 //! Not a test: it prints a table of figures, ratios and targets on stdout, progress on stderr.
 
+#[path = "support/flags.rs"]
+mod flags;
 #[path = "../tests/common/upstream.rs"]
 mod upstream;
+use flags::Flags;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde::Deserialize;
@@ -57,11 +60,9 @@ usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with
 const MCP_REMOTE: &str = "mcp-remote@0.15.1";
 /// Protocol version the legacy clients ask for in `initialize`.
 const LEGACY_VERSION: &str = "2025-11-25";
-/// The stateless revision the modern clients speak.
-const MODERN_VERSION: &str = "2026-07-28";
-/// The `_meta` members every modern request carries.
-const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+// The stateless revision the modern clients speak, and the `_meta` members every modern request
+// carries: the crate's own definitions.
+use threeminapi::modern::{META_CAPABILITIES, META_VERSION, MODERN_VERSION};
 const DEFAULT_CALLS: usize = 300;
 /// Fresh processes (clients) per variant for spawn-to-first-result, after one uncounted warm-up.
 const SPAWNS: usize = 10;
@@ -125,22 +126,12 @@ fn parse_args() -> Result<Options, String> {
         with_mcp_remote: false,
         bridge: None,
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{what} needs a value"))
-        };
+    let mut flags = Flags::from_env();
+    while let Some(name) = flags.next_flag() {
         match name.as_str() {
             "--with-mcp-remote" => opts.with_mcp_remote = true,
             "--era" => {
-                let v = value("--era")?;
+                let v = flags.value("--era")?;
                 opts.eras = match v.as_str() {
                     "legacy" => vec![Era::Legacy],
                     "modern" => vec![Era::Modern],
@@ -148,9 +139,9 @@ fn parse_args() -> Result<Options, String> {
                     _ => return Err(format!("bad --era: {v} (legacy, modern or both)")),
                 };
             }
-            "--bridge" => opts.bridge = Some(PathBuf::from(value("--bridge")?)),
+            "--bridge" => opts.bridge = Some(PathBuf::from(flags.value("--bridge")?)),
             "--calls" => {
-                let v = value("--calls")?;
+                let v = flags.value("--calls")?;
                 opts.calls = v
                     .parse()
                     .ok()

@@ -6,8 +6,11 @@
 //!
 //! Prints `listening on http://127.0.0.1:PORT/api/mcp` on stdout and serves until Ctrl-C.
 
+#[path = "support/flags.rs"]
+mod flags;
 #[path = "../tests/common/upstream.rs"]
 mod upstream;
+use flags::Flags;
 
 use std::io::Write;
 
@@ -25,26 +28,16 @@ fn parse_args() -> Result<UpstreamOptions, String> {
         key: FAKE_KEY.to_string(),
         ..UpstreamOptions::default()
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{what} needs a value"))
-        };
+    let mut flags = Flags::from_env();
+    while let Some(name) = flags.next_flag() {
         match name.as_str() {
             "--port" => {
-                let v = value("--port")?;
+                let v = flags.value("--port")?;
                 opts.port = v.parse().map_err(|_| format!("bad port: {v}"))?;
             }
-            "--key" => opts.key = value("--key")?,
+            "--key" => opts.key = flags.value("--key")?,
             "--mode" => {
-                let v = value("--mode")?;
+                let v = flags.value("--mode")?;
                 opts.mode = Mode::parse(&v).ok_or_else(|| format!("bad mode: {v}"))?;
             }
             "--json" => opts.json_response = true,

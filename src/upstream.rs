@@ -353,27 +353,47 @@ impl Upstream {
         if self.translating.load(Ordering::Acquire) {
             return self.translated_request(id, route, body).await;
         }
-        let keep = method == "tools/list";
+        let resp = self.post_in_session(&body).await?;
+        self.relay_answer(resp, id, method, true).await
+    }
+
+    /// POSTs on the current session. A 404 there means the server forgot the session: it is
+    /// restored (once) and the message sent again; it never reached the server the first time.
+    async fn post_in_session(self: &Arc<Self>, body: &Bytes) -> Result<Response, RelayError> {
         let mut restored = false;
         loop {
             let snap = self.session.read().await.snapshot();
-            let resp = self.post(&body, self.headers(&snap)).await?;
+            let resp = self.post(body, self.headers(&snap)).await?;
             if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
                 restored = true;
                 self.restore_session(snap.generation).await?;
                 continue;
             }
-            let delivery = if keep {
-                Delivery::ForwardAndKeep
-            } else {
-                Delivery::Forward
-            };
-            let answer = self.read_answer(resp, Some(id), delivery, true).await?;
-            if let Some(line) = answer {
-                self.learn_tools(&line);
-            }
-            return Ok(());
+            return Ok(resp);
         }
+    }
+
+    /// Forwards the answer to request `id`; a `tools/list` answer also teaches the
+    /// `x-mcp-header` annotations.
+    async fn relay_answer(
+        &self,
+        resp: Response,
+        id: &str,
+        method: &str,
+        resumable: bool,
+    ) -> Result<(), RelayError> {
+        let delivery = if method == "tools/list" {
+            Delivery::ForwardAndKeep
+        } else {
+            Delivery::Forward
+        };
+        if let Some(line) = self
+            .read_answer(resp, Some(id), delivery, resumable)
+            .await?
+        {
+            self.learn_tools(&line);
+        }
+        Ok(())
     }
 
     /// True when this request goes upstream on its own stateless POST, which closing cancels.
@@ -434,15 +454,7 @@ impl Upstream {
     ) -> Result<(), RelayError> {
         let headers = self.modern_headers(route, version, &body).await;
         let resp = self.post(&body, headers).await?;
-        let delivery = if route.method == "tools/list" {
-            Delivery::ForwardAndKeep
-        } else {
-            Delivery::Forward
-        };
-        if let Some(line) = self.read_answer(resp, Some(id), delivery, false).await? {
-            self.learn_tools(&line);
-        }
-        Ok(())
+        self.relay_answer(resp, id, &route.method, false).await
     }
 
     /// Remembers the `x-mcp-header` annotations of a relayed `tools/list` answer.
@@ -536,14 +548,7 @@ impl Upstream {
         }
         if status.is_server_error() {
             let body = resp.text().await.unwrap_or_default();
-            return Err(RelayError::Status {
-                url: self.url.to_string(),
-                status: status.as_u16(),
-                body: crate::log::sanitize(body.trim())
-                    .chars()
-                    .take(200)
-                    .collect(),
-            });
+            return Err(self.status_error(status, &body));
         }
         let answer = if status.is_success() {
             self.read_answer(resp, Some(id), Delivery::Keep, false)
@@ -644,20 +649,10 @@ impl Upstream {
         if method == Some("notifications/initialized") {
             return self.initialized(body).await;
         }
-        let mut restored = false;
-        loop {
-            let snap = self.session.read().await.snapshot();
-            let resp = self.post(&body, self.headers(&snap)).await?;
-            if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
-                restored = true;
-                self.restore_session(snap.generation).await?;
-                continue;
-            }
-            return self
-                .read_answer(resp, None, Delivery::Forward, true)
-                .await
-                .map(drop);
-        }
+        let resp = self.post_in_session(&body).await?;
+        self.read_answer(resp, None, Delivery::Forward, true)
+            .await
+            .map(drop)
     }
 
     /// The client's `initialize`: a new session. Held under the write lock so nothing else is sent
@@ -885,14 +880,19 @@ impl Upstream {
                 .deliver(line, Some(id), delivery)
                 .and_then(|a| self.hand_over(a, delivery)));
         }
-        Err(RelayError::Status {
-            url,
+        Err(self.status_error(status, &text))
+    }
+
+    /// An HTTP status that is no answer, with the start of its body (control characters removed).
+    fn status_error(&self, status: StatusCode, body: &str) -> RelayError {
+        RelayError::Status {
+            url: self.url.to_string(),
             status: status.as_u16(),
-            body: crate::log::sanitize(text.trim())
+            body: crate::log::sanitize(body.trim())
                 .chars()
                 .take(200)
                 .collect(),
-        })
+        }
     }
 
     async fn read_sse(
