@@ -1,5 +1,6 @@
 //! The command line, in one place (DESIGN §2). Commands arrive with the issues that build them.
 
+use crate::config::{ClientId, Scope};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -43,6 +44,107 @@ pub enum Command {
         #[command(subcommand)]
         command: McpCommand,
     },
+    /// Add, remove or inspect our entry in an AI client's MCP config file
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Add our entry to a client's config file, or bring it up to date (the rest of the file is kept as it is)
+    Install(InstallArgs),
+    /// Remove our entry from a client's config file, and nothing else
+    Uninstall(UninstallArgs),
+    /// Print the entry `install` would write (the key masked), touching nothing
+    Print(PrintArgs),
+    /// Every client's config files and whether our entry is there and current
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The client whose config file to change
+    #[arg(value_enum)]
+    pub client: ClientId,
+    /// Which of the client's files: project (in the current directory, the default where the client has one) or user
+    #[arg(long, value_enum)]
+    pub scope: Option<Scope>,
+    /// The server's name in the file
+    #[arg(long, default_value = "3minapi", value_parser = server_name)]
+    pub name: String,
+    /// Write to this file instead of the client's own (same shape)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// Name this binary by its absolute path, also in project files
+    #[arg(long)]
+    pub absolute_path: bool,
+    /// Connect the client to the hosted server directly, with the key written into the file (0600)
+    #[arg(long)]
+    pub direct: bool,
+    /// With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it
+    #[arg(long, requires = "direct")]
+    pub from_env: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub entry: EntryArgs,
+    /// Print the change as a unified diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --direct --scope project: write the key into a file git does not ignore
+    #[arg(long, requires = "direct")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Print the change as a unified diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    /// The client whose entry to print
+    #[arg(value_enum)]
+    pub client: ClientId,
+    /// The scope the entry is meant for (decides how the binary is named)
+    #[arg(long, value_enum)]
+    pub scope: Option<Scope>,
+    /// The server's name
+    #[arg(long, default_value = "3minapi", value_parser = server_name)]
+    pub name: String,
+    #[command(flatten)]
+    pub entry: EntryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The server's name to look for
+    #[arg(long, default_value = "3minapi", value_parser = server_name)]
+    pub name: String,
+    /// Machine-readable output (documented in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn server_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() || s.chars().any(char::is_control) {
+        return Err("a server name must be non-empty text without control characters".into());
+    }
+    Ok(s.to_owned())
 }
 
 #[derive(Debug, Subcommand)]

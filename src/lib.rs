@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bridge;
 pub mod cli;
 pub mod client;
+pub mod config;
 pub mod jsonrpc;
 pub mod key;
 pub mod log;
@@ -68,6 +69,12 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
                 cli::AuthCommand::Status(args) => auth::status(&args, &url),
                 cli::AuthCommand::Logout => auth::logout(),
             }
+        }
+        cli::Command::Config { command } => {
+            let _ = log::init(level, None);
+            let url_flag = cli.url.clone();
+            let url = resolve_url(cli.url);
+            config::run(command, &url, url_flag.as_deref())
         }
         cli::Command::Mcp {
             command: cli::McpCommand::Serve(args),

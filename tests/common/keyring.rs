@@ -76,6 +76,7 @@ impl Sandbox {
             sandbox.data_home(),
             sandbox.runtime_dir(),
             sandbox.logs(),
+            sandbox.project(),
         ] {
             std::fs::create_dir_all(&d).unwrap();
         }
@@ -105,6 +106,10 @@ impl Sandbox {
     }
     pub fn runtime_dir(&self) -> PathBuf {
         self.root().join("run")
+    }
+    /// The current directory of every run: where project-scope config files go.
+    pub fn project(&self) -> PathBuf {
+        self.root().join("project")
     }
     fn logs(&self) -> PathBuf {
         self.root().join("logs")
@@ -137,6 +142,7 @@ impl Sandbox {
             env,
             stdin: None,
             timeout: RUN_TIMEOUT,
+            cwd: self.project(),
         }
     }
 
@@ -181,6 +187,7 @@ pub struct Cmd {
     env: BTreeMap<String, String>,
     stdin: Option<String>,
     timeout: Duration,
+    cwd: PathBuf,
 }
 
 impl Cmd {
@@ -201,9 +208,17 @@ impl Cmd {
         self.stdin = Some(text.to_owned());
         self
     }
+    /// Runs in `dir` instead of the sandbox's project directory.
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = dir.into();
+        self
+    }
     pub fn run(self) -> Output {
         let mut cmd = Command::new(BIN);
-        cmd.env_clear().envs(&self.env).args(&self.args);
+        cmd.env_clear()
+            .envs(&self.env)
+            .args(&self.args)
+            .current_dir(&self.cwd);
         let what = format!("3minapi {}", self.args.join(" "));
         run_bounded(cmd, self.stdin.as_deref(), self.timeout, &what)
     }
