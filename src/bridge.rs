@@ -2,6 +2,7 @@
 //! (nothing else ever goes to stdout), each request relayed on its own task and answered as it
 //! completes.
 
+use crate::filter::Filter;
 use crate::jsonrpc::{self, Invalid, Kind};
 use crate::upstream::{Outbox, RelayError, Route, Upstream};
 use crate::{log_debug, log_info, log_warn};
@@ -49,7 +50,7 @@ enum Input {
 
 /// Runs the bridge until stdin closes or a termination signal arrives. `make_target` receives the
 /// outbox the upstream writes to.
-pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
+pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox) -> Target) {
     let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
     let writer = std::thread::spawn(move || write_stdout(out_rx));
     let (in_tx, mut in_rx) = mpsc::channel::<Input>(64);
@@ -83,7 +84,7 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
         tokio::select! {
             input = in_rx.recv() => match input {
                 Some(Input::Line(bytes)) => {
-                    handshake = handle_line(bytes, &target, &out_tx, &cancelled, &inflight, &mut tasks);
+                    handshake = handle_line(bytes, &target, filter.as_ref(), &out_tx, &cancelled, &inflight, &mut tasks);
                 }
                 Some(Input::TooLong) => {
                     log_warn!("discarded a message longer than {} MiB", MAX_MESSAGE >> 20);
@@ -130,6 +131,7 @@ pub async fn serve(make_target: impl FnOnce(Outbox) -> Target) {
 fn handle_line(
     bytes: Vec<u8>,
     target: &Arc<Target>,
+    filter: Option<&Arc<Filter>>,
     out: &Outbox,
     cancelled: &Arc<Mutex<HashSet<String>>>,
     inflight: &InFlightMap,
@@ -195,6 +197,11 @@ fn handle_line(
         Kind::Request { method, .. } => Some(Route::of(method, text.as_bytes(), &params)),
         _ => None,
     };
+    // A tools/call under filter flags is judged before it may go upstream.
+    let judge = match &kind {
+        Kind::Request { method, .. } if method == "tools/call" => filter.cloned(),
+        _ => None,
+    };
     let body = Bytes::from(text);
     let is_handshake = matches!(&kind,
         Kind::Request { method, .. } | Kind::Notification { method }
@@ -214,7 +221,26 @@ fn handle_line(
         let _ = registered_rx.await;
         match (kind, route) {
             (Kind::Request { id, method }, Some(route)) => {
-                let result = upstream.request(&id, &route, body).await;
+                let refused = match &judge {
+                    Some(filter) => {
+                        let tool = route.name.as_deref().unwrap_or_default();
+                        upstream.learn_tool_for_filter(tool, &route).await;
+                        let args = route
+                            .arguments
+                            .clone()
+                            .and_then(|r| std::str::from_utf8(&body[r]).ok());
+                        filter.check_call(tool, args).err()
+                    }
+                    None => None,
+                };
+                let result = match refused {
+                    Some(refusal) => {
+                        log_info!("{}", refusal.0);
+                        let _ = out.send(refusal_line(&id, &refusal.0));
+                        Ok(())
+                    }
+                    None => upstream.request(&id, &route, body).await,
+                };
                 if let Ok(mut m) = flights.lock() {
                     m.remove(&id);
                 }
@@ -241,6 +267,15 @@ fn handle_line(
     }
     let _ = registered_tx.send(());
     is_handshake.then_some(done_rx)
+}
+
+/// The answer to a refused `tools/call`: a tool result with `isError`, so the model reads why.
+fn refusal_line(id: &str, text: &str) -> String {
+    let result = serde_json::json!({
+        "content": [{"type": "text", "text": text}],
+        "isError": true,
+    });
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
 }
 
 /// A request being relayed.

@@ -1,6 +1,7 @@
 //! The command line, in one place (DESIGN §2). Commands arrive with the issues that build them.
 
 use crate::config::{ClientId, Scope};
+use crate::filter::Rule;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -49,6 +50,41 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// List the server's tools or call one, through the bridge's own client
+    Tools {
+        #[command(subcommand)]
+        command: ToolsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// The server's tools with their one-line descriptions
+    List(ToolsListArgs),
+    /// Call one tool and print its result
+    Call(ToolsCallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsListArgs {
+    /// The raw tools/list result (every page merged) as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsCallArgs {
+    /// The tool's name (see `3minapi tools list`)
+    pub tool: String,
+    /// The arguments: a JSON object, @FILE to read it from a file, or - to read it from stdin
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub args: Option<String>,
+    /// Print structured content (or the whole result) as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Give up after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +126,9 @@ pub struct EntryArgs {
     /// With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it
     #[arg(long, requires = "direct")]
     pub from_env: bool,
+    /// Bridge flags written into the entry's args
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +197,45 @@ pub struct ServeArgs {
     /// Append logs to this file instead of stderr
     #[arg(long, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Which tools the bridge lets through (DESIGN §3 "Tool filtering").
+#[derive(Debug, Args, Default, Clone)]
+pub struct FilterArgs {
+    /// Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only
+    #[arg(long)]
+    pub read_only: bool,
+    /// Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable
+    #[arg(long = "allow-tool", value_name = "TOOL[.ACTION]", value_parser = Rule::parse)]
+    pub allow_tool: Vec<Rule>,
+    /// Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool
+    #[arg(long = "deny-tool", value_name = "TOOL[.ACTION]", value_parser = Rule::parse)]
+    pub deny_tool: Vec<Rule>,
+}
+
+impl FilterArgs {
+    /// The flags as `mcp serve` arguments, for config entries.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.read_only {
+            out.push("--read-only".to_owned());
+        }
+        for (flag, rules) in [
+            ("--allow-tool", &self.allow_tool),
+            ("--deny-tool", &self.deny_tool),
+        ] {
+            for r in rules {
+                out.push(flag.to_owned());
+                out.push(match &r.action {
+                    Some(a) => format!("{}.{a}", r.tool),
+                    None => r.tool.clone(),
+                });
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -70,7 +70,7 @@ impl Client {
     pub fn new(url: reqwest::Url, key: &McpKey) -> anyhow::Result<Client> {
         let (tx, answers) = mpsc::unbounded_channel();
         Ok(Client {
-            upstream: Upstream::new(url, key, tx)?,
+            upstream: Upstream::new(url, key, tx, None)?,
             answers,
             next_id: 0,
             era: None,

@@ -5,12 +5,14 @@ pub mod bridge;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod filter;
 pub mod jsonrpc;
 pub mod key;
 pub mod log;
 pub mod modern;
 pub mod sse;
 pub mod store;
+pub mod tools;
 pub mod upstream;
 
 use clap::Parser;
@@ -51,6 +53,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     match dispatch(cli) {
         Ok(exit) => exit.into(),
+        Err(e) if e.is::<tools::Interrupted>() => Exit::Interrupted.into(),
         Err(e) => {
             print_error(&e);
             Exit::Failure.into()
@@ -68,6 +71,14 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
                 cli::AuthCommand::Login(args) => auth::login(&args, &url),
                 cli::AuthCommand::Status(args) => auth::status(&args, &url),
                 cli::AuthCommand::Logout => auth::logout(),
+            }
+        }
+        cli::Command::Tools { command } => {
+            let _ = log::init(level, None);
+            let url = resolve_url(cli.url);
+            match command {
+                cli::ToolsCommand::List(args) => tools::list(&args, &url),
+                cli::ToolsCommand::Call(args) => tools::call(&args, &url),
             }
         }
         cli::Command::Config { command } => {
@@ -89,7 +100,7 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
                 )
             })?;
             let url = resolve_url(cli.url);
-            serve(url)
+            serve(url, &args.filter)
         }
     }
 }
@@ -114,7 +125,18 @@ fn resolve_url(flag: Option<String>) -> String {
     }
 }
 
-fn serve(url: String) -> anyhow::Result<Exit> {
+fn serve(url: String, flags: &cli::FilterArgs) -> anyhow::Result<Exit> {
+    let filter = filter::Filter::new(
+        flags.read_only,
+        flags.allow_tool.clone(),
+        flags.deny_tool.clone(),
+    )
+    .map(std::sync::Arc::new);
+    if let Some(f) = &filter {
+        for w in f.startup_warnings() {
+            log_warn!("{w}");
+        }
+    }
     let lookup = key::resolve(
         |name| std::env::var(name).ok(),
         Some(store::LONG_WAIT),
@@ -125,12 +147,20 @@ fn serve(url: String) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(bridge::serve(move |outbox| target(&url, lookup, outbox)));
+    let for_upstream = filter.clone();
+    runtime.block_on(bridge::serve(filter, move |outbox| {
+        target(&url, lookup, outbox, for_upstream)
+    }));
     // Shutting down is a server's normal end, whatever ended it.
     Ok(Exit::Success)
 }
 
-fn target(url: &str, lookup: key::KeyLookup, outbox: upstream::Outbox) -> bridge::Target {
+fn target(
+    url: &str,
+    lookup: key::KeyLookup,
+    outbox: upstream::Outbox,
+    filter: Option<std::sync::Arc<filter::Filter>>,
+) -> bridge::Target {
     use bridge::{SetupProblem, Target};
     let url = match upstream::check_url(url) {
         Ok(url) => url,
@@ -155,7 +185,7 @@ fn target(url: &str, lookup: key::KeyLookup, outbox: upstream::Outbox) -> bridge
             });
         }
     };
-    match upstream::Upstream::new(url, &key, outbox) {
+    match upstream::Upstream::new(url, &key, outbox, filter) {
         Ok(up) => Target::Ready(up),
         Err(e) => Target::Broken(SetupProblem {
             message: format!("cannot set up the HTTP client: {e}"),

@@ -193,6 +193,8 @@ pub struct Upstream {
     tool_fetch: tokio::sync::Mutex<()>,
     /// Mirrors `Session::translate.is_some()` for the paths that must not wait on the lock.
     translating: AtomicBool,
+    /// `--read-only` / `--allow-tool` / `--deny-tool`: `tools/list` answers lose the excluded tools.
+    filter: Option<Arc<crate::filter::Filter>>,
 }
 
 #[derive(Default)]
@@ -243,6 +245,7 @@ impl Upstream {
         url: Url,
         key: &crate::key::McpKey,
         to_client: Outbox,
+        filter: Option<Arc<crate::filter::Filter>>,
     ) -> anyhow::Result<Arc<Upstream>> {
         let mut key = HeaderValue::from_str(key.expose())?;
         key.set_sensitive(true);
@@ -277,6 +280,7 @@ impl Upstream {
             tool_headers: SyncMutex::new(ToolHeaders::default()),
             tool_fetch: tokio::sync::Mutex::new(()),
             translating: AtomicBool::new(false),
+            filter,
         }))
     }
 
@@ -382,16 +386,18 @@ impl Upstream {
         method: &str,
         resumable: bool,
     ) -> Result<(), RelayError> {
-        let delivery = if method == "tools/list" {
-            Delivery::ForwardAndKeep
-        } else {
-            Delivery::Forward
+        let delivery = match (method, &self.filter) {
+            ("tools/list", None) => Delivery::ForwardAndKeep,
+            // The listing reaches the client without the tools the filter excludes.
+            ("tools/list", Some(_)) => Delivery::ForwardOthers,
+            _ => Delivery::Forward,
         };
         if let Some(line) = self
             .read_answer(resp, Some(id), delivery, resumable)
             .await?
+            && let Some(filtered) = self.learn_tools(&line)
         {
-            self.learn_tools(&line);
+            let _ = self.to_client.send(filtered);
         }
         Ok(())
     }
@@ -403,7 +409,12 @@ impl Upstream {
 
     /// The headers of a 2026-07-28 request: version, method, name, and `Mcp-Param-*` for the
     /// tool arguments its input schema marks with `x-mcp-header` (SEP-2243).
-    async fn modern_headers(&self, route: &Route, version: &str, body: &Bytes) -> HeaderMap {
+    async fn modern_headers(
+        self: &Arc<Self>,
+        route: &Route,
+        version: &str,
+        body: &Bytes,
+    ) -> HeaderMap {
         let mut h = self.stateless_headers(route, version);
         if route.method == "tools/call"
             && let Some(tool) = route.name.as_deref()
@@ -446,7 +457,7 @@ impl Upstream {
 
     /// A 2026-07-28 request: its own POST, no session; no resume if its stream breaks.
     async fn modern_request(
-        &self,
+        self: &Arc<Self>,
         id: &str,
         route: &Route,
         version: &str,
@@ -457,17 +468,23 @@ impl Upstream {
         self.relay_answer(resp, id, &route.method, false).await
     }
 
-    /// Remembers the `x-mcp-header` annotations of a relayed `tools/list` answer.
-    fn learn_tools(&self, answer: &str) {
+    /// Remembers the `x-mcp-header` annotations of a `tools/list` answer, and lets the filter
+    /// learn the tools' schemas; returns the answer without the excluded tools when filtering.
+    fn learn_tools(&self, answer: &str) -> Option<String> {
         let found = modern::param_headers_of_tools_list(answer);
         if let Ok(mut cache) = self.tool_headers.lock() {
             cache.by_tool.extend(found);
         }
+        let (filtered, warnings) = self.filter.as_ref()?.filter_tools_list(answer);
+        for w in warnings {
+            log_warn!("{w}");
+        }
+        Some(filtered)
     }
 
     /// The annotations of one tool; fetches `tools/list` (every page) once when the tool has not
     /// been seen in any relayed listing.
-    async fn param_headers(&self, tool: &str, version: &str) -> modern::ParamHeaders {
+    async fn param_headers(self: &Arc<Self>, tool: &str, version: &str) -> modern::ParamHeaders {
         {
             let cache = self.tool_headers.lock().expect("tool cache");
             if let Some(found) = cache.by_tool.get(tool) {
@@ -477,47 +494,77 @@ impl Upstream {
                 return Vec::new();
             }
         }
+        self.fetch_tools_once(Some(version)).await;
+        let cache = self.tool_headers.lock().expect("tool cache");
+        cache.by_tool.get(tool).cloned().unwrap_or_default()
+    }
+
+    /// Makes sure the filter has seen `tool` in a listing before it judges a call of it: a
+    /// client may call before it lists (or list on another connection). Fetches `tools/list`
+    /// once, in the era `route` travels in.
+    pub async fn learn_tool_for_filter(self: &Arc<Self>, tool: &str, route: &Route) {
+        let Some(filter) = &self.filter else { return };
+        if filter.has_seen(tool) {
+            return;
+        }
+        let version = match &route.modern_version {
+            Some(v) => Some(v.clone()),
+            None => self
+                .session
+                .read()
+                .await
+                .translate
+                .as_ref()
+                .map(|t| t.version.clone()),
+        };
+        self.fetch_tools_once(version.as_deref()).await;
+    }
+
+    /// Fetches every page of `tools/list` for the bridge itself (nothing reaches the client), at
+    /// most once per bridge: stateless with `version`, else in the session.
+    async fn fetch_tools_once(self: &Arc<Self>, version: Option<&str>) {
         let _one_fetch = self.tool_fetch.lock().await;
         if self.tool_headers.lock().expect("tool cache").fetched {
-            return self
-                .tool_headers
-                .lock()
-                .expect("tool cache")
-                .by_tool
-                .get(tool)
-                .cloned()
-                .unwrap_or_default();
+            return;
         }
         let mut cursor: Option<String> = None;
         for page in 0..50 {
-            let mut params = serde_json::json!({"_meta": {
-                modern::META_VERSION: version,
-                modern::META_CAPABILITIES: {},
-            }});
+            let mut params = match version {
+                Some(v) => serde_json::json!({"_meta": {
+                    modern::META_VERSION: v,
+                    modern::META_CAPABILITIES: {},
+                }}),
+                None => serde_json::json!({}),
+            };
             if let Some(c) = &cursor {
                 params["cursor"] = c.clone().into();
             }
             let id = format!("\"3minapi-tools-{page}\"");
             let body = Bytes::from(serde_json::json!({"jsonrpc": "2.0", "id": format!("3minapi-tools-{page}"), "method": "tools/list", "params": params}).to_string());
-            let route = Route {
-                method: "tools/list".into(),
-                ..Route::default()
+            let resp = match version {
+                Some(v) => {
+                    let route = Route {
+                        method: "tools/list".into(),
+                        ..Route::default()
+                    };
+                    self.post(&body, self.stateless_headers(&route, v)).await
+                }
+                None => self.post_in_session(&body).await,
             };
-            let headers = self.stateless_headers(&route, version);
-            let answer = match self.post(&body, headers).await {
+            let answer = match resp {
                 Ok(resp) => {
-                    self.read_answer(resp, Some(&id), Delivery::Keep, false)
+                    self.read_answer(resp, Some(&id), Delivery::Keep, version.is_none())
                         .await
                 }
                 Err(e) => Err(e),
             };
             let Ok(Some(line)) = answer else {
                 log_warn!(
-                    "fetching tools/list for the x-mcp-header annotations failed; calling without Mcp-Param headers"
+                    "fetching tools/list for the bridge itself failed: no Mcp-Param headers, and filter flags refuse tools they have not seen"
                 );
                 break;
             };
-            self.learn_tools(&line);
+            let _ = self.learn_tools(&line);
             cursor = serde_json::from_str::<serde_json::Value>(&line)
                 .ok()
                 .and_then(|v| v["result"]["nextCursor"].as_str().map(str::to_owned));
@@ -525,9 +572,7 @@ impl Upstream {
                 break;
             }
         }
-        let mut cache = self.tool_headers.lock().expect("tool cache");
-        cache.fetched = true;
-        cache.by_tool.get(tool).cloned().unwrap_or_default()
+        self.tool_headers.lock().expect("tool cache").fetched = true;
     }
 
     /// `server/discover`, sorted (DESIGN §3): a modern answer is relayed; a server without the
@@ -581,7 +626,7 @@ impl Upstream {
     /// A legacy client's request to a modern-only server: answered here when the revision removed
     /// it, otherwise relayed with the modern `_meta` added.
     async fn translated_request(
-        &self,
+        self: &Arc<Self>,
         id: &str,
         route: &Route,
         body: Bytes,

@@ -994,7 +994,6 @@ fn url_and_file_flags_shape_the_entry() {
         !sb.home().join(".codex").exists(),
         "--file wrote the default file too"
     );
-    // The --url written into args is one the bridge accepts.
     run(
         &sb,
         &["config", "install", "cursor", "--name", "3minapi-staging"],
@@ -1006,4 +1005,44 @@ fn url_and_file_flags_shape_the_entry() {
         "3minapi-staging",
     );
     assert_eq!(e["args"], json!(["mcp", "serve"]));
+
+    // The bridge's filter flags go into the entry's args, as `mcp serve` takes them.
+    let flags = [
+        "--read-only",
+        "--allow-tool",
+        "endpoints",
+        "--deny-tool",
+        "endpoints.deploy",
+    ];
+    let mut args = vec!["config", "install", "gemini"];
+    args.extend(flags);
+    run(&sb, &args).expect_code(0);
+    let e = entry(
+        &sb.project().join(".gemini/settings.json"),
+        "mcpServers",
+        "3minapi",
+    );
+    let mut want = vec!["mcp", "serve"];
+    want.extend(flags);
+    assert_eq!(e["args"], json!(want));
+    // …and the written args are ones the bridge accepts (it starts, then exits 0 on EOF).
+    let argv: Vec<String> = e["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = run(&sb, &argv);
+    out.expect_code(0);
+    assert!(out.stdout.is_empty(), "{}", out.context());
+    // A direct entry has no bridge to filter: refused.
+    let mut args = vec!["config", "install", "cursor", "--direct", "--scope", "user"];
+    args.extend(flags);
+    cmd(&sb, &args)
+        .env("THREEMINAPI_MCP_KEY", KEY)
+        .run()
+        .expect_code(1)
+        .expect_says("--read-only, --allow-tool, --deny-tool filter tool calls in the bridge");
+    assert!(!sb.home().join(".cursor").exists());
 }

@@ -115,10 +115,23 @@ fn form_for(
         let (command, warning) = command_for(scope, entry.absolute_path)?;
         warnings.extend(warning);
         let mut args = vec!["mcp".to_owned(), "serve".to_owned()];
+        args.extend(entry.filter.to_args());
         if let Some(url) = &ctx.url_flag {
             args.extend(["--url".to_owned(), url.clone()]);
         }
         return Ok((Form::Bridge { command, args }, None));
+    }
+    let filter_args = entry.filter.to_args();
+    if !filter_args.is_empty() {
+        bail!(
+            "{} filter tool calls in the bridge, and a --direct entry connects without it; nothing was written\nhint: drop --direct to keep the filter",
+            filter_args
+                .iter()
+                .filter(|a| a.starts_with("--"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     // Refuse what the client cannot use before looking for a key.
     client

@@ -204,6 +204,8 @@ struct Shared {
     delay: Mutex<Duration>,
     connections: AtomicUsize,
     tools_page_size: Arc<AtomicUsize>,
+    /// What `tools/list` answers; tests edit it (`edit_tools`) to play a server that changed.
+    tools: Arc<Mutex<Vec<Tool>>>,
     current: Mutex<Option<Arc<Instance>>>,
     cancelled_calls: Arc<AtomicUsize>,
     /// SSE answers to POSTs still to be cut short after their first event id (`cut_next_streams`).
@@ -255,6 +257,7 @@ impl Upstream {
             delay: Mutex::new(Duration::ZERO),
             connections: AtomicUsize::new(0),
             tools_page_size: Arc::new(AtomicUsize::new(0)),
+            tools: Arc::new(Mutex::new(tool_list())),
             current: Mutex::new(None),
             cut: AtomicUsize::new(0),
             cancelled_calls: Arc::new(AtomicUsize::new(0)),
@@ -372,6 +375,21 @@ impl Upstream {
         self.shared.tools_page_size.store(n, Ordering::SeqCst);
     }
 
+    /// Changes the listed tools, as JSON (rename a schema property, add an action or a tool).
+    /// A tool added here answers calls with `called <name>`.
+    pub fn edit_tools(&self, edit: impl FnOnce(&mut Vec<Value>)) {
+        let mut tools = self.shared.tools.lock().unwrap();
+        let mut json: Vec<Value> = tools
+            .iter()
+            .map(|t| serde_json::to_value(t).unwrap())
+            .collect();
+        edit(&mut json);
+        *tools = json
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("a valid tool"))
+            .collect();
+    }
+
     /// `slow` calls whose handler stopped because the request was cancelled (a closed stream
     /// in 2026-07-28, `notifications/cancelled` before).
     pub fn cancelled_calls(&self) -> usize {
@@ -480,7 +498,7 @@ fn new_instance(shared: &Shared) -> Arc<Instance> {
     let server = FakeServer {
         mode,
         data: Arc::new(Mutex::new(Data::seed())),
-        tools: Arc::new(tool_list()),
+        tools: shared.tools.clone(),
         page_size: shared.tools_page_size.clone(),
         cancelled_calls: shared.cancelled_calls.clone(),
     };
@@ -933,7 +951,7 @@ impl hyper::body::Body for Prefixed {
 struct FakeServer {
     mode: Mode,
     data: Arc<Mutex<Data>>,
-    tools: Arc<Vec<Tool>>,
+    tools: Arc<Mutex<Vec<Tool>>>,
     page_size: Arc<AtomicUsize>,
     /// `slow` calls that stopped because their request was cancelled.
     cancelled_calls: Arc<AtomicUsize>,
@@ -1093,7 +1111,12 @@ impl ServerHandler for FakeServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools.iter().find(|t| t.name == name).cloned()
+        self.tools
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
     }
 
     async fn list_tools(
@@ -1102,22 +1125,21 @@ impl ServerHandler for FakeServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let page = self.page_size.load(Ordering::SeqCst);
+        let tools = self.tools.lock().unwrap().clone();
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
             Some(cursor) => cursor
                 .parse::<usize>()
                 .ok()
-                .filter(|n| *n <= self.tools.len())
+                .filter(|n| *n <= tools.len())
                 .ok_or_else(|| ErrorData::invalid_params("invalid cursor", None))?,
         };
         if page == 0 {
-            return Ok(ListToolsResult::with_all_items(
-                self.tools[start..].to_vec(),
-            ));
+            return Ok(ListToolsResult::with_all_items(tools[start..].to_vec()));
         }
-        let end = (start + page).min(self.tools.len());
-        let mut result = ListToolsResult::with_all_items(self.tools[start..end].to_vec());
-        if end < self.tools.len() {
+        let end = (start + page).min(tools.len());
+        let mut result = ListToolsResult::with_all_items(tools[start..end].to_vec());
+        if end < tools.len() {
             result.next_cursor = Some(end.to_string());
         }
         Ok(result)
@@ -1141,6 +1163,7 @@ impl ServerHandler for FakeServer {
             "echo" => Ok(echo(&args)),
             "slow" => slow(&args, &request, &context, &self.cancelled_calls).await,
             "sample" | "elicit" | "roots" => return client_round_trip(&request, &context).await,
+            other if self.get_tool(other).is_some() => Ok(text_result(format!("called {other}"))),
             other => Err(ErrorData::invalid_params(
                 format!("Unknown tool: {other}"),
                 None,
