@@ -3,7 +3,7 @@
 //! tests, started in this process (127.0.0.1).
 //!
 //! ```text
-//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--calls N] [--bridge PATH]
+//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--calls N] [--bridge PATH]
 //! ```
 //!
 //! One table per protocol era (`--era`, default both, legacy first), each against a fresh fake
@@ -47,11 +47,12 @@ use tokio::task::{JoinHandle, JoinSet};
 use upstream::{Mode, Upstream, UpstreamOptions};
 
 const USAGE: &str = "\
-usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--calls N] [--bridge PATH]
+usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--calls N] [--bridge PATH]
   --era ERA          protocol era(s) to measure, one table each: legacy (sessions, 2025-11-25),
                      modern (stateless, 2026-07-28) or both (default)
   --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry),
                      in the legacy table only
+  --with-filter      also measure the bridge with `--read-only` (the tool filter judging every call)
   --calls N          calls per sequential run and per 16-in-flight run (default 300)
   --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of
                      target/release/3minapi, which is then neither built nor checked";
@@ -94,6 +95,8 @@ const TARGET_BIG_RATIO: f64 = 1.3;
 const TARGET_SPAWN_RATIO: f64 = 0.1;
 const TARGET_RSS_BYTES: u64 = 12_000_000;
 const TARGET_BINARY_BYTES: u64 = 12_000_000;
+/// What judging a call under `--read-only` may add at p50.
+const TARGET_FILTER_P50_MS: f64 = 0.05;
 
 fn main() -> ExitCode {
     let opts = match parse_args() {
@@ -116,6 +119,7 @@ struct Options {
     eras: Vec<Era>,
     calls: usize,
     with_mcp_remote: bool,
+    with_filter: bool,
     bridge: Option<PathBuf>,
 }
 
@@ -124,12 +128,14 @@ fn parse_args() -> Result<Options, String> {
         eras: vec![Era::Legacy, Era::Modern],
         calls: DEFAULT_CALLS,
         with_mcp_remote: false,
+        with_filter: false,
         bridge: None,
     };
     let mut flags = Flags::from_env();
     while let Some(name) = flags.next_flag() {
         match name.as_str() {
             "--with-mcp-remote" => opts.with_mcp_remote = true,
+            "--with-filter" => opts.with_filter = true,
             "--era" => {
                 let v = flags.value("--era")?;
                 opts.eras = match v.as_str() {
@@ -384,6 +390,8 @@ impl Rpc {
 enum Variant {
     Direct,
     Bridge,
+    /// The bridge with `--read-only`.
+    Filtered,
     McpRemote,
 }
 
@@ -392,6 +400,7 @@ impl Variant {
         match self {
             Variant::Direct => "direct",
             Variant::Bridge => "bridge",
+            Variant::Filtered => "bridge --read-only",
             Variant::McpRemote => "mcp-remote",
         }
     }
@@ -729,7 +738,7 @@ struct StdioClient {
 impl StdioClient {
     fn spawn(variant: Variant, setup: &Setup) -> Result<StdioClient> {
         let mut cmd = match variant {
-            Variant::Bridge => Command::new(&setup.bridge_bin),
+            Variant::Bridge | Variant::Filtered => Command::new(&setup.bridge_bin),
             Variant::McpRemote => Command::new("npx"),
             Variant::Direct => bail!("the direct client is not a process"),
         };
@@ -739,7 +748,11 @@ impl StdioClient {
                 cmd.env(name, value);
             }
         }
-        if variant == Variant::Bridge {
+        if variant == Variant::Filtered {
+            cmd.args(["mcp", "serve", "--read-only"])
+                .env("THREEMINAPI_URL", &setup.url)
+                .env("THREEMINAPI_MCP_KEY", &setup.key);
+        } else if variant == Variant::Bridge {
             cmd.args(["mcp", "serve"])
                 .env("THREEMINAPI_URL", &setup.url)
                 .env("THREEMINAPI_MCP_KEY", &setup.key);
@@ -979,7 +992,11 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 async fn measure_all(opts: &Options, setup: &Setup, upstream: &Upstream) -> Result<Report> {
     let mut report = Report {
-        variants: vec![Variant::Direct, Variant::Bridge],
+        variants: if opts.with_filter {
+            vec![Variant::Direct, Variant::Bridge, Variant::Filtered]
+        } else {
+            vec![Variant::Direct, Variant::Bridge]
+        },
         binary_bytes: std::fs::metadata(&setup.bridge_bin).ok().map(|m| m.len()),
         ..Report::default()
     };
@@ -1424,6 +1441,18 @@ fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
         if has_remote && let (Some(b), Some(r)) = (get(Variant::Bridge), get(Variant::McpRemote)) {
             row.vs_mcp_remote = format!("{:.2}×", ratio(b, r));
         }
+        rows.push(row);
+    }
+    if let (Some(f), Some(b)) = (
+        report.sequential.get(&Variant::Filtered),
+        report.sequential.get(&Variant::Bridge),
+    ) {
+        let mut row = Row::new("filter cost: --read-only p50 − bridge p50");
+        let added = ms(f.percentile(0.5)) - ms(b.percentile(0.5));
+        row.cells
+            .insert(Variant::Filtered, format!("{added:+.3} ms"));
+        row.target = format!("≤ {TARGET_FILTER_P50_MS} ms");
+        row.verdict = verdict(added <= TARGET_FILTER_P50_MS);
         rows.push(row);
     }
     let mut row = Row::new(format!("tools/call max / calls ≥ {} ms", STALL.as_millis()));
