@@ -215,6 +215,47 @@ fn claude_code_says_what_happens_next_for_each_scope() {
     .expect_code(0)
     .expect_says("a running Claude Code rewrites ~/.claude.json")
     .expect_says("quit Claude Code first");
+    // With the claude CLI on PATH, the user can let Claude Code write its own file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = sb.root().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("claude"), "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(bin.join("claude"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = cmd(
+            &sb,
+            &[
+                "config",
+                "install",
+                "claude-code",
+                "--scope",
+                "user",
+                "--read-only",
+            ],
+        )
+        .env("PATH", path)
+        .run();
+        out.expect_code(0);
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains("claude mcp add-json --scope user 3minapi '"))
+            .unwrap_or_else(|| panic!("{}", out.context()));
+        let json = line.split_once('\'').unwrap().1.trim_end_matches('\'');
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["args"], json!(["mcp", "serve", "--read-only"]));
+        assert_eq!(
+            v,
+            entry(&sb.home().join(".claude.json"), "mcpServers", "3minapi")
+        );
+    }
 }
 
 #[test]

@@ -278,6 +278,7 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         );
     }
     after_change(client, scope);
+    suggest_claude_cli(client, scope, &t.name, &fields, key.as_ref());
     Ok(Exit::Success)
 }
 
@@ -290,6 +291,27 @@ fn after_change(client: ClientId, scope: Scope) {
             "note: a running Claude Code rewrites ~/.claude.json and can drop this change: quit Claude Code first, then run this again if it was running"
         );
     }
+}
+
+/// With the `claude` CLI at hand, Claude Code can write its own file (safe while it runs).
+fn suggest_claude_cli(
+    client: ClientId,
+    scope: Scope,
+    name: &str,
+    fields: &Fields,
+    key: Option<&McpKey>,
+) {
+    if client != ClientId::ClaudeCode || scope != Scope::User || fsx::on_path("claude").is_none() {
+        return;
+    }
+    let entry: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    eprintln!(
+        "note: or let Claude Code write it itself: claude mcp add-json --scope user {name} '{}'",
+        masked(&Value::Object(entry).to_string(), key)
+    );
 }
 
 fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
