@@ -3,7 +3,7 @@
 //! tests, started in this process (127.0.0.1).
 //!
 //! ```text
-//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--calls N] [--bridge PATH]
+//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH]
 //! ```
 //!
 //! One table per protocol era (`--era`, default both, legacy first), each against a fresh fake
@@ -47,12 +47,15 @@ use tokio::task::{JoinHandle, JoinSet};
 use upstream::{Mode, Upstream, UpstreamOptions};
 
 const USAGE: &str = "\
-usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--calls N] [--bridge PATH]
+usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH]
   --era ERA          protocol era(s) to measure, one table each: legacy (sessions, 2025-11-25),
                      modern (stateless, 2026-07-28) or both (default)
   --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry),
                      in the legacy table only
   --with-filter      also measure the bridge with `--read-only` (the tool filter judging every call)
+  --baseline PATH    also measure this other build of the bridge in the same interleaved rounds
+                     (e.g. one built from an older commit), to compare two versions without the
+                     run-to-run noise
   --calls N          calls per sequential run and per 16-in-flight run (default 300)
   --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of
                      target/release/3minapi, which is then neither built nor checked";
@@ -97,6 +100,8 @@ const TARGET_RSS_BYTES: u64 = 12_000_000;
 const TARGET_BINARY_BYTES: u64 = 12_000_000;
 /// What judging a call under `--read-only` may add at p50.
 const TARGET_FILTER_P50_MS: f64 = 0.05;
+/// How far this build's p50 may be from `--baseline`'s (a change that should cost nothing).
+const TARGET_BASELINE_P50_MS: f64 = 0.02;
 
 fn main() -> ExitCode {
     let opts = match parse_args() {
@@ -121,6 +126,7 @@ struct Options {
     with_mcp_remote: bool,
     with_filter: bool,
     bridge: Option<PathBuf>,
+    baseline: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -130,6 +136,7 @@ fn parse_args() -> Result<Options, String> {
         with_mcp_remote: false,
         with_filter: false,
         bridge: None,
+        baseline: None,
     };
     let mut flags = Flags::from_env();
     while let Some(name) = flags.next_flag() {
@@ -146,6 +153,7 @@ fn parse_args() -> Result<Options, String> {
                 };
             }
             "--bridge" => opts.bridge = Some(PathBuf::from(flags.value("--bridge")?)),
+            "--baseline" => opts.baseline = Some(PathBuf::from(flags.value("--baseline")?)),
             "--calls" => {
                 let v = flags.value("--calls")?;
                 opts.calls = v
@@ -191,6 +199,7 @@ fn run(opts: Options) -> Result<()> {
             url: upstream.url(),
             key: upstream.key().to_owned(),
             bridge_bin: bridge_bin.clone(),
+            baseline_bin: opts.baseline.clone(),
             logs: tempfile::tempdir().context("temp dir for logs")?,
             spawned: AtomicUsize::new(0),
         };
@@ -392,6 +401,8 @@ enum Variant {
     Bridge,
     /// The bridge with `--read-only`.
     Filtered,
+    /// Another build of the bridge (`--baseline`).
+    Baseline,
     McpRemote,
 }
 
@@ -401,6 +412,7 @@ impl Variant {
             Variant::Direct => "direct",
             Variant::Bridge => "bridge",
             Variant::Filtered => "bridge --read-only",
+            Variant::Baseline => "baseline",
             Variant::McpRemote => "mcp-remote",
         }
     }
@@ -424,6 +436,8 @@ struct Setup {
     url: String,
     key: String,
     bridge_bin: PathBuf,
+    /// `--baseline`: another build, measured as its own variant.
+    baseline_bin: Option<PathBuf>,
     /// stderr of every spawned process, for the error messages.
     logs: tempfile::TempDir,
     spawned: AtomicUsize,
@@ -739,6 +753,9 @@ impl StdioClient {
     fn spawn(variant: Variant, setup: &Setup) -> Result<StdioClient> {
         let mut cmd = match variant {
             Variant::Bridge | Variant::Filtered => Command::new(&setup.bridge_bin),
+            Variant::Baseline => {
+                Command::new(setup.baseline_bin.as_ref().context("no --baseline given")?)
+            }
             Variant::McpRemote => Command::new("npx"),
             Variant::Direct => bail!("the direct client is not a process"),
         };
@@ -752,7 +769,7 @@ impl StdioClient {
             cmd.args(["mcp", "serve", "--read-only"])
                 .env("THREEMINAPI_URL", &setup.url)
                 .env("THREEMINAPI_MCP_KEY", &setup.key);
-        } else if variant == Variant::Bridge {
+        } else if matches!(variant, Variant::Bridge | Variant::Baseline) {
             cmd.args(["mcp", "serve"])
                 .env("THREEMINAPI_URL", &setup.url)
                 .env("THREEMINAPI_MCP_KEY", &setup.key);
@@ -992,11 +1009,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 async fn measure_all(opts: &Options, setup: &Setup, upstream: &Upstream) -> Result<Report> {
     let mut report = Report {
-        variants: if opts.with_filter {
-            vec![Variant::Direct, Variant::Bridge, Variant::Filtered]
-        } else {
-            vec![Variant::Direct, Variant::Bridge]
-        },
+        variants: [
+            Some(Variant::Direct),
+            Some(Variant::Bridge),
+            opts.with_filter.then_some(Variant::Filtered),
+            opts.baseline.is_some().then_some(Variant::Baseline),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         binary_bytes: std::fs::metadata(&setup.bridge_bin).ok().map(|m| m.len()),
         ..Report::default()
     };
@@ -1453,6 +1474,18 @@ fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
             .insert(Variant::Filtered, format!("{added:+.3} ms"));
         row.target = format!("≤ {TARGET_FILTER_P50_MS} ms");
         row.verdict = verdict(added <= TARGET_FILTER_P50_MS);
+        rows.push(row);
+    }
+    if let (Some(b), Some(base)) = (
+        report.sequential.get(&Variant::Bridge),
+        report.sequential.get(&Variant::Baseline),
+    ) {
+        let mut row = Row::new("this build vs baseline: bridge p50 − baseline p50");
+        let added = ms(b.percentile(0.5)) - ms(base.percentile(0.5));
+        row.cells.insert(Variant::Bridge, format!("{added:+.3} ms"));
+        // A slower build fails; a faster one is noise or a gain.
+        row.target = format!("≤ +{TARGET_BASELINE_P50_MS} ms");
+        row.verdict = verdict(added <= TARGET_BASELINE_P50_MS);
         rows.push(row);
     }
     let mut row = Row::new(format!("tools/call max / calls ≥ {} ms", STALL.as_millis()));
