@@ -231,7 +231,7 @@ pub fn status(args: &StatusArgs, url: &str) -> anyhow::Result<Exit> {
         "upstream": upstream_report,
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_status(&lookup, &keychain, &report);
     }
@@ -261,11 +261,11 @@ fn print_status(
         KeyLookup::Refused { source, .. } => format!("unusable key from {source}"),
         KeyLookup::Missing { .. } => "none".to_owned(),
     };
-    println!("key:      {key_line}");
+    crate::outln!("key:      {key_line}");
     match keychain {
-        Ok(true) => println!("keychain: reachable, holds a key"),
-        Ok(false) => println!("keychain: reachable, no key stored"),
-        Err(e) => println!("keychain: {e}"),
+        Ok(true) => crate::outln!("keychain: reachable, holds a key"),
+        Ok(false) => crate::outln!("keychain: reachable, no key stored"),
+        Err(e) => crate::outln!("keychain: {e}"),
     }
     let up = &report["upstream"];
     let url = up["url"].as_str().unwrap_or_default();
@@ -280,7 +280,7 @@ fn print_status(
     } else {
         format!("{url}: {}", up["error"].as_str().unwrap_or("not accepted"))
     };
-    println!("server:   {line}");
+    crate::outln!("server:   {line}");
 }
 
 pub fn logout() -> anyhow::Result<Exit> {

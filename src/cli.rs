@@ -50,11 +50,23 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it
+    Doctor(DoctorArgs),
     /// List the server's tools or call one, through the bridge's own client
     Tools {
         #[command(subcommand)]
         command: ToolsCommand,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Machine-readable output (documented in the README)
+    #[arg(long)]
+    pub json: bool,
+    /// Skip the network and the server
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Subcommand)]

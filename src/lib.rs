@@ -5,6 +5,7 @@ pub mod bridge;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod doctor;
 pub mod filter;
 pub mod jsonrpc;
 pub mod key;
@@ -73,6 +74,16 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
                 cli::AuthCommand::Logout => auth::logout(),
             }
         }
+        cli::Command::Doctor(args) => {
+            let _ = log::init(level, None);
+            let url = resolve_url(cli.url);
+            let opts = doctor::Options {
+                json: args.json,
+                offline: args.offline,
+                no_color: cli.no_color,
+            };
+            doctor::run(&opts, &url)
+        }
         cli::Command::Tools { command } => {
             let _ = log::init(level, None);
             let url = resolve_url(cli.url);
@@ -103,6 +114,36 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
             serve(url, &args.filter)
         }
     }
+}
+
+/// Writes command output (not `mcp serve`'s) to stdout. A reader that went away (`3minapi config
+/// list | head`) ends the command quietly: the default SIGPIPE action cannot be used instead, since
+/// it would also kill the process when a server closes a socket it is writing to.
+pub fn stdout_write(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out.write_fmt(args).and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `println!` for command output, through [`stdout_write`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::stdout_write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::stdout_write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output, through [`stdout_write`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::stdout_write(format_args!($($arg)*))
+    };
 }
 
 /// `--url`, else `THREEMINAPI_URL` (unless empty or an unexpanded placeholder), else the hosted server.

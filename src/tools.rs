@@ -111,7 +111,7 @@ async fn all_tools(client: &mut Client) -> Result<Value, CallError> {
 pub fn list(args: &ToolsListArgs, url: &str) -> anyhow::Result<Exit> {
     let result = with_client(url, LIST_TIMEOUT, async |c| all_tools(c).await)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(Exit::Success);
     }
     let tools = result["tools"].as_array().cloned().unwrap_or_default();
@@ -127,7 +127,7 @@ pub fn list(args: &ToolsListArgs, url: &str) -> anyhow::Result<Exit> {
             .as_str()
             .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
             .unwrap_or("");
-        println!("{name:width$}  {}", crate::log::sanitize(description));
+        crate::outln!("{name:width$}  {}", crate::log::sanitize(description));
     }
     eprintln!(
         "{} tool{}",
@@ -219,10 +219,10 @@ pub fn call(args: &ToolsCallArgs, url: &str) -> anyhow::Result<Exit> {
             .get("structuredContent")
             .cloned()
             .unwrap_or_else(|| result.clone());
-        println!("{}", serde_json::to_string_pretty(&shown)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&shown)?);
     } else {
         for t in &text {
-            println!("{t}");
+            crate::outln!("{t}");
         }
         let others = result["content"]
             .as_array()

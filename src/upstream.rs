@@ -102,7 +102,7 @@ pub enum RelayError {
 }
 
 impl RelayError {
-    fn hint(&self) -> &'static str {
+    pub fn hint(&self) -> &'static str {
         match self {
             RelayError::KeyRefused { .. } => {
                 "generate a new key under Settings → AI Integration → CLI / IDE, then run `3minapi auth login`"

@@ -7,6 +7,7 @@ mod fsx;
 
 pub use clients::{ClientId, Fields, Form, Format, Places, Scope};
 pub use doc::{Doc, Malformed};
+pub use fsx::on_path as first_on_path;
 
 use crate::Exit;
 use crate::cli::{ConfigCommand, EntryArgs, InstallArgs, ListArgs, PrintArgs, UninstallArgs};
@@ -243,7 +244,7 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: {w}");
     }
     if args.dry_run {
-        print!(
+        crate::out!(
             "{}",
             fsx::diff(
                 &masked(old, key.as_ref()),
@@ -340,7 +341,7 @@ fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
     let new = doc.render();
     if args.dry_run {
         let key = secret.then(current_key).flatten();
-        print!(
+        crate::out!(
             "{}",
             fsx::diff(
                 &mask_entry_keys(&existing.text, key.as_ref()),
@@ -360,9 +361,16 @@ fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Whether an entry carries a literal key (a `--direct` entry).
+/// Whether an entry carries a key in plain text anywhere (a `--direct` header, an `env` block…).
 fn holds_secret(entry: &Value) -> bool {
-    entry_key(entry).is_some_and(|k| k.starts_with("tm_"))
+    match entry {
+        Value::String(s) => {
+            s.starts_with("tm_mcp_") || s.starts_with("tm_live_") || s.starts_with("tm_test_")
+        }
+        Value::Array(a) => a.iter().any(holds_secret),
+        Value::Object(o) => o.values().any(holds_secret),
+        _ => false,
+    }
 }
 
 /// The `x-api-key` header value of a direct entry, whatever the client calls its headers.
@@ -425,7 +433,7 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
     let mut doc = Doc::parse("", client.format(), client.servers_key(), &args.name)
         .map_err(|m| anyhow!("{m}"))?;
     doc.upsert(&args.name, &fields, &[]);
-    print!("{}", masked(&doc.render(), key.as_ref()));
+    crate::out!("{}", masked(&doc.render(), key.as_ref()));
     Ok(Exit::Success)
 }
 
@@ -651,7 +659,7 @@ fn list(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<Exit> {
                 })
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&json!({ "files": files }))?
         );
@@ -676,9 +684,9 @@ fn list(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<Exit> {
             notes.push("the MCP key sits in this file".into());
         }
         notes.extend(r.state.detail().map(str::to_owned));
-        println!("{label:width$}  {:9}  {}", r.state.id(), r.path.display());
+        crate::outln!("{label:width$}  {:9}  {}", r.state.id(), r.path.display());
         for note in notes {
-            println!("{:width$}  {:9}  {note}", "", "");
+            crate::outln!("{:width$}  {:9}  {note}", "", "");
         }
     }
     Ok(Exit::Success)
