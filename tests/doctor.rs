@@ -467,3 +467,48 @@ fn client_configs_malformed_missing_stale_and_holding_keys_are_found() {
     out.expect_code(1);
     snapshot("configs.txt", &normalize(&out.stdout, &sb, None));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_hanging_keychain_is_bounded_and_only_a_warning_when_the_env_has_the_key() {
+    // A "session bus" that accepts connections and never says a word.
+    let sb = Sandbox::new();
+    let socket = sb.root().join("silent-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let bus = format!("unix:path={}", socket.display());
+    let out = sb
+        .cmd(&["doctor", "--json", "--offline"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env("THREEMINAPI_MCP_KEY", FAKE_KEY)
+        .run();
+    out.expect_code(0);
+    assert!(
+        out.elapsed < Duration::from_secs(10),
+        "took {:?}",
+        out.elapsed
+    );
+    expect(
+        &out,
+        "keychain",
+        "warn",
+        &["did not answer within 3 s", "unlock"],
+    );
+    let out = sb
+        .cmd(&["doctor", "--json", "--offline"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    out.expect_code(1);
+    assert!(
+        out.elapsed < Duration::from_secs(10),
+        "took {:?}",
+        out.elapsed
+    );
+    expect(&out, "keychain", "fail", &["did not answer within 3 s"]);
+    expect(&out, "key.source", "fail", &["did not answer"]);
+}
