@@ -5,10 +5,18 @@ use crate::filter::Rule;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `--version`: the release and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("THREEMINAPI_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "3minapi",
-    version,
+    version = VERSION,
     about = "Connect AI coding tools to 3Min API without putting the MCP key in their config files",
     propagate_version = true
 )]
@@ -56,6 +64,11 @@ pub enum Command {
     Tools {
         #[command(subcommand)]
         command: ToolsCommand,
+    },
+    /// Print the shell completion script (also committed in completions/)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 

@@ -436,7 +436,7 @@ async fn network(checks: &mut Checks, url: &reqwest::Url) -> bool {
         ));
     }
     let client = reqwest::Client::builder()
-        .user_agent(concat!("3minapi/", env!("CARGO_PKG_VERSION")))
+        .user_agent(upstream::USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(STEP_TIMEOUT)
         .build();

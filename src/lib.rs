@@ -74,6 +74,17 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<Exit> {
                 cli::AuthCommand::Logout => auth::logout(),
             }
         }
+        cli::Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <cli::Cli as clap::CommandFactory>::command(),
+                "3minapi",
+                &mut buf,
+            );
+            out!("{}", String::from_utf8_lossy(&buf));
+            Ok(Exit::Success)
+        }
         cli::Command::Doctor(args) => {
             let _ = log::init(level, None);
             let url = resolve_url(cli.url);

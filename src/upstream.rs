@@ -19,7 +19,13 @@ use tokio::sync::{RwLock, mpsc};
 use tokio::task::JoinHandle;
 
 pub const DEFAULT_URL: &str = "https://3minapi.com/api/mcp";
-pub const USER_AGENT: &str = concat!("3minapi/", env!("CARGO_PKG_VERSION"));
+pub const USER_AGENT: &str = concat!(
+    "3minapi/",
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("THREEMINAPI_GIT_COMMIT"),
+    ")"
+);
 
 const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
 const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");

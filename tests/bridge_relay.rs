@@ -85,10 +85,15 @@ async fn headers_carry_session_version_key_and_user_agent() {
         .find(|r| r.rpc_method.as_deref() == Some("initialize"))
         .unwrap();
     assert!(init.header("mcp-session-id").is_none());
-    assert_eq!(
-        init.header("user-agent"),
-        Some(concat!("3minapi/", env!("CARGO_PKG_VERSION")))
-    );
+    // The same version and commit as `3minapi --version` prints.
+    let version = std::process::Command::new(env!("CARGO_BIN_EXE_3minapi"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let version = String::from_utf8(version.stdout).unwrap();
+    let expected = version.trim().replacen("3minapi ", "3minapi/", 1);
+    assert!(expected.contains("(commit "), "{version}");
+    assert_eq!(init.header("user-agent"), Some(expected.as_str()));
     assert_eq!(init.header("x-api-key"), Some(FAKE_KEY));
     assert_eq!(
         init.header("accept"),
