@@ -1,0 +1,341 @@
+//! `install.sh`: shellcheck-clean; from a checkout it builds the release binary and installs it into
+//! a temp prefix (with the completion and the PATH advice), upgrades in place, uninstalls; piped
+//! like `curl … | sh` it downloads a release from a local HTTP server on 127.0.0.1 and installs it
+//! only when the SHA-256 matches. The Rust version check is exercised with stand-in tools.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_3minapi");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `sh install.sh ARGS` (from the checkout, or piped on stdin when `piped`) with a clean HOME.
+fn install(home: &Path, args: &[&str], piped: bool, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new("sh");
+    if piped {
+        cmd.arg("-s").arg("--");
+    } else {
+        cmd.arg(repo().join("install.sh"));
+    }
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SHELL", "/bin/bash")
+        .current_dir(home)
+        .stdin(if piped { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("sh");
+    if piped {
+        let script = std::fs::read(repo().join("install.sh")).unwrap();
+        child.stdin.take().unwrap().write_all(&script).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn version_of(bin: &Path) -> String {
+    let out = Command::new(bin).arg("--version").output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn install_sh_is_shellcheck_clean() {
+    let out = Command::new("shellcheck")
+        .args(["-s", "sh", "install.sh", "completions/generate.sh"])
+        .current_dir(repo())
+        .output()
+        .expect("shellcheck is needed (Debian package shellcheck; `bash .ci/run` installs it)");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// The real toolchain's homes: HOME is a temp dir in these runs.
+fn rust_env() -> Vec<(&'static str, String)> {
+    let real_home = std::env::var("HOME").unwrap_or_default();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{real_home}/.cargo"));
+    let rustup_home =
+        std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{real_home}/.rustup"));
+    // A persistent target directory outside the repository: the first run builds everything.
+    let cache = std::env::var("XDG_CACHE_HOME").unwrap_or_else(|_| format!("{real_home}/.cache"));
+    vec![
+        ("CARGO_HOME", cargo_home),
+        ("RUSTUP_HOME", rustup_home),
+        (
+            "CARGO_TARGET_DIR",
+            format!("{cache}/3minapi-tests/install-target"),
+        ),
+    ]
+}
+
+#[test]
+fn from_a_checkout_it_builds_installs_upgrades_and_uninstalls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let prefix = tmp.path().join("prefix");
+    let prefix_s = prefix.display().to_string();
+    let mut env: Vec<(&str, String)> = rust_env();
+    env.push(("PREFIX", prefix_s.clone()));
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let out = install(&home, &[], false, &env_ref);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let installed = prefix.join("bin/3minapi");
+    assert!(installed.is_file(), "{}", text(&out));
+    // Built from this checkout: the same version and commit as the binary under test.
+    assert_eq!(version_of(&installed), version_of(Path::new(BIN)));
+    assert!(
+        stdout.contains(&format!("installed {}", installed.display())),
+        "{stdout}"
+    );
+    let completion = home.join(".local/share/bash-completion/completions/3minapi");
+    assert_eq!(
+        std::fs::read_to_string(&completion).unwrap(),
+        std::fs::read_to_string(repo().join("completions/3minapi.bash")).unwrap()
+    );
+    assert!(stdout.contains("is not on PATH"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("export PATH=\"{prefix_s}/bin:$PATH\"")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("next: 3minapi auth login"), "{stdout}");
+
+    // The installed binary works: with no key, doctor fails first on the key, naming auth login.
+    let doctor = Command::new(&installed)
+        .args(["doctor", "--json", "--offline"])
+        .env_clear()
+        .env("HOME", &home)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert_eq!(doctor.status.code(), Some(1), "{}", text(&doctor));
+    let report: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let first_fail = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "fail")
+        .unwrap()
+        .clone();
+    assert!(
+        first_fail["hint"]
+            .as_str()
+            .unwrap()
+            .contains("3minapi auth login"),
+        "{first_fail}"
+    );
+
+    // Again: in place.
+    let out = install(&home, &[], false, &env_ref);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("reinstalled"),
+        "{}",
+        text(&out)
+    );
+
+    let out = install(&home, &["--uninstall"], false, &env_ref);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!installed.exists() && !completion.exists(), "{stdout}");
+    assert!(
+        stdout.contains("secret-tool clear service 3minapi username mcp-key"),
+        "{stdout}"
+    );
+    let out = install(&home, &["--uninstall"], false, &env_ref);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to remove"));
+}
+
+#[test]
+fn a_missing_or_old_rust_is_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    // No cargo on PATH.
+    let out = install(home, &[], false, &[("PATH", "/usr/bin:/bin")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cargo is not on PATH") && err.contains("rustup.rs"),
+        "{err}"
+    );
+    // A rustc older than rust-version.
+    let fake = home.join("old-rust");
+    std::fs::create_dir_all(&fake).unwrap();
+    for (tool, line) in [
+        ("rustc", "rustc 1.70.0 (90c541806 2023-05-31)"),
+        ("cargo", "cargo 1.70.0"),
+    ] {
+        std::fs::write(fake.join(tool), format!("#!/bin/sh\necho '{line}'\n")).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(fake.join(tool), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+    }
+    let path = format!("{}:/usr/bin:/bin", fake.display());
+    let out = install(home, &[], false, &[("PATH", &path)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Rust 1.70 is too old") && err.contains("rustup update stable"),
+        "{err}"
+    );
+    assert!(!home.join(".local/bin/3minapi").exists());
+}
+
+/// Serves the files of `dir` over HTTP/1.0 on 127.0.0.1 until the test ends.
+fn serve(dir: PathBuf) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let file = dir.join(path.trim_start_matches("/rel/"));
+            let response = match std::fs::read(&file) {
+                Ok(body) => {
+                    let mut r =
+                        format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                            .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                Err(_) => b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    format!("http://127.0.0.1:{port}/rel")
+}
+
+fn archive_name() -> String {
+    let os = if cfg!(target_os = "macos") {
+        "macos"
+    } else {
+        "linux"
+    };
+    let arch = if cfg!(target_arch = "aarch64") {
+        "aarch64"
+    } else {
+        "x86_64"
+    };
+    format!("3minapi-{os}-{arch}.tar.gz")
+}
+
+/// A release directory: the binary under test in an archive, and a checksum file.
+fn release(dir: &Path, checksum: Option<&str>) {
+    let stage = dir.join("stage/3minapi-0.1.0");
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::copy(BIN, stage.join("3minapi")).unwrap();
+    let archive = dir.join(archive_name());
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(dir.join("stage"))
+        .arg("3minapi-0.1.0")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sum = match checksum {
+        Some(s) => s.to_owned(),
+        None => {
+            let out = Command::new("sha256sum").arg(&archive).output().unwrap();
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    std::fs::write(
+        dir.join(format!("{}.sha256", archive_name())),
+        format!("{sum}  {}\n", archive_name()),
+    )
+    .unwrap();
+}
+
+#[test]
+fn piped_it_downloads_the_release_and_checks_its_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let bin_dir = tmp.path().join("bin");
+    let bin_arg = bin_dir.display().to_string();
+
+    // Without a release URL: what to do instead.
+    let out = install(&home, &["--bin-dir", &bin_arg], true, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("THREEMINAPI_RELEASE_URL") && err.contains("build from source"),
+        "{err}"
+    );
+
+    // A good release installs.
+    let good = tmp.path().join("good");
+    release(&good, None);
+    let url = serve(good);
+    let out = install(
+        &home,
+        &["--bin-dir", &bin_arg],
+        true,
+        &[
+            ("THREEMINAPI_RELEASE_URL", &url),
+            (
+                "PATH",
+                &format!("{bin_arg}:{}", std::env::var("PATH").unwrap_or_default()),
+            ),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        version_of(&bin_dir.join("3minapi")),
+        version_of(Path::new(BIN))
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("is not on PATH"));
+
+    // A bad checksum refuses, and installs nothing.
+    let home2 = tmp.path().join("home2");
+    std::fs::create_dir_all(&home2).unwrap();
+    let bin2 = tmp.path().join("bin2");
+    let bad = tmp.path().join("bad");
+    release(&bad, Some(&"0".repeat(64)));
+    let url = serve(bad);
+    let out = install(
+        &home2,
+        &["--bin-dir", &bin2.display().to_string()],
+        true,
+        &[("THREEMINAPI_RELEASE_URL", &url)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SHA-256") && err.contains("nothing was installed"),
+        "{err}"
+    );
+    assert!(!bin2.join("3minapi").exists());
+    assert!(!home2.join(".local/share/3minapi/installed-files").exists());
+}
