@@ -22,10 +22,17 @@ const KEY = "tm_mcp_test0000000000000000000000";
 const LIVE_KEY = "tm_live_0000000000000000000000000";
 const EXPECTED_TOOLS = 13; // the fake upstream's tools (tests/common/upstream.rs TOOL_NAMES)
 const children = [];
+const tempDirs = [];
+
+/** Ends every process we started and removes every temp directory. */
+function cleanup() {
+  for (const c of children) c.kill("SIGKILL");
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+}
 
 function fail(message) {
   console.error(`real-clients: ${message}`);
-  for (const c of children) c.kill("SIGKILL");
+  cleanup();
   process.exit(2);
 }
 
@@ -121,6 +128,7 @@ function setKeychain(env, secret) {
 
 function sandbox(upstreamUrl) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "3minapi-rc-"));
+  tempDirs.push(root);
   const home = path.join(root, "home");
   const project = path.join(root, "project");
   fs.mkdirSync(home, { recursive: true });
@@ -462,6 +470,7 @@ function text(content) {
 // ---------------------------------------------------------------------------------------------
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "3minapi-rc-run-"));
+tempDirs.push(root);
 const upstream = await startProcess(FAKE_UPSTREAM, ["--port", "0", "--key", KEY], { PATH: process.env.PATH }, (l) =>
   l.match(/listening on (\S+)/),
 ).catch((e) => fail(`fake upstream: ${e.message}`));
@@ -514,5 +523,5 @@ for (const [name, drive] of clients) {
 setKeychain({ PATH: process.env.PATH, HOME: root, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }, null);
 console.log("\nwhat each client shows without a usable key:\n| client | key | shows |\n|---|---|---|");
 for (const l of shown) console.log(l);
-for (const c of children) c.kill("SIGKILL");
+cleanup();
 process.exit(ok ? 0 : 1);
