@@ -117,27 +117,7 @@ pub fn run(opts: &Options, url: &str) -> anyhow::Result<Exit> {
         Duration::ZERO,
     ));
     // Key resolution (env, keychain, file) with the probe's answer instead of asking twice.
-    let lookup = match key::from_env(|n| std::env::var(n).ok(), |_| {}) {
-        Some(found) => found,
-        None => match &keychain {
-            Ok(Some(text)) => match McpKey::parse(text.trim()) {
-                Ok(key) => KeyLookup::Found {
-                    key,
-                    source: KeySource::Keychain,
-                },
-                Err(error) => KeyLookup::Refused {
-                    error,
-                    source: KeySource::Keychain,
-                },
-            },
-            other => match key::resolve(|_| None, None, |_| {}) {
-                KeyLookup::Missing { .. } => KeyLookup::Missing {
-                    keychain: other.as_ref().err().cloned(),
-                },
-                from_file => from_file,
-            },
-        },
-    };
+    let lookup = key::resolve_with(|n| std::env::var(n).ok(), || keychain.clone(), |_| {});
     key_checks(&mut checks, &lookup, &keychain);
     checks.start();
     keychain_check(&mut checks, &lookup, &keychain, keychain_took);

@@ -218,18 +218,34 @@ fn checked(text: &str, source: KeySource) -> KeyLookup {
 pub fn resolve(
     env: impl Fn(&str) -> Option<String>,
     keychain_wait: Option<std::time::Duration>,
+    warn: impl FnMut(String),
+) -> KeyLookup {
+    resolve_with(
+        env,
+        || match keychain_wait {
+            Some(wait) => crate::store::keychain_get(wait),
+            None => Ok(None),
+        },
+        warn,
+    )
+}
+
+/// [`resolve`] with the keychain's answer supplied by `keychain` (called only when the environment
+/// holds no key): `doctor` passes the answer of the probe it already
+/// ran in parallel instead of asking the keychain a second time.
+pub fn resolve_with(
+    env: impl Fn(&str) -> Option<String>,
+    keychain: impl FnOnce() -> Result<Option<String>, crate::store::KeychainError>,
     mut warn: impl FnMut(String),
 ) -> KeyLookup {
     if let Some(found) = from_env(env, &mut warn) {
         return found;
     }
     let mut keychain_problem = None;
-    if let Some(wait) = keychain_wait {
-        match crate::store::keychain_get(wait) {
-            Ok(Some(text)) => return checked(&text, KeySource::Keychain),
-            Ok(None) => {}
-            Err(e) => keychain_problem = Some(e),
-        }
+    match keychain() {
+        Ok(Some(text)) => return checked(&text, KeySource::Keychain),
+        Ok(None) => {}
+        Err(e) => keychain_problem = Some(e),
     }
     match crate::store::file_get() {
         Ok(Some((path, text))) => {
