@@ -202,8 +202,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --version 'Print version'
         }
         &'3minapi;config;print'= {
-            cand --scope 'The scope the entry is meant for (decides how the binary is named)'
-            cand --name 'The server''s name'
+            cand --scope 'Which of the client''s files: project (in the current directory, the default where the client has one) or user'
+            cand --name 'The server''s name in the file'
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'

@@ -134,9 +134,9 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -s V -l version -d 'Print version'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l scope -d 'The scope the entry is meant for (decides how the binary is named)' -r -f -a "project\t'A file in the current directory, usually committed and shared with a team'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l scope -d 'Which of the client\'s files: project (in the current directory, the default where the client has one) or user' -r -f -a "project\t'A file in the current directory, usually committed and shared with a team'
 user\t'A file in your home or config directory, for every project'"
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l name -d 'The server\'s name' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l name -d 'The server\'s name in the file' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l allow-tool -d 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l deny-tool -d 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r

@@ -223,8 +223,8 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;config;print' {
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The scope the entry is meant for (decides how the binary is named)')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Which of the client''s files: project (in the current directory, the default where the client has one) or user')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file')
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')

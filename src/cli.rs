@@ -124,8 +124,9 @@ pub enum ConfigCommand {
     List(ListArgs),
 }
 
+/// Which client, which of its files, and our entry's name in it.
 #[derive(Debug, Args)]
-pub struct TargetArgs {
+pub struct EntryRef {
     /// The client whose config file to change
     #[arg(value_enum)]
     pub client: ClientId,
@@ -135,6 +136,12 @@ pub struct TargetArgs {
     /// The server's name in the file
     #[arg(long, default_value = "3minapi", value_parser = server_name)]
     pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    #[command(flatten)]
+    pub entry: EntryRef,
     /// Write to this file instead of the client's own (same shape)
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
@@ -181,15 +188,8 @@ pub struct UninstallArgs {
 
 #[derive(Debug, Args)]
 pub struct PrintArgs {
-    /// The client whose entry to print
-    #[arg(value_enum)]
-    pub client: ClientId,
-    /// The scope the entry is meant for (decides how the binary is named)
-    #[arg(long, value_enum)]
-    pub scope: Option<Scope>,
-    /// The server's name
-    #[arg(long, default_value = "3minapi", value_parser = server_name)]
-    pub name: String,
+    #[command(flatten)]
+    pub target: EntryRef,
     #[command(flatten)]
     pub entry: EntryArgs,
 }

@@ -230,6 +230,23 @@ pub fn resolve(
     )
 }
 
+/// The key for a one-shot command (the keychain may wait for an unlock; warnings go to stderr), or
+/// the error `{before}{problem}; {after}` with the fix as its hint.
+pub fn require(before: &str, after: &str) -> anyhow::Result<McpKey> {
+    match resolve(
+        |name| std::env::var(name).ok(),
+        Some(crate::store::LONG_WAIT),
+        |w| eprintln!("warning: {w}"),
+    ) {
+        KeyLookup::Found { key, .. } => Ok(key),
+        other => Err(anyhow::anyhow!(
+            "{before}{}; {after}\nhint: {}",
+            other.problem().unwrap_or_default(),
+            other.hint()
+        )),
+    }
+}
+
 /// [`resolve`] with the keychain's answer supplied by `keychain` (called only when the environment
 /// holds no key): `doctor` passes the answer of the probe it already
 /// ran in parallel instead of asking the keychain a second time.

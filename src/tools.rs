@@ -5,7 +5,7 @@
 use crate::Exit;
 use crate::cli::{ToolsCallArgs, ToolsListArgs};
 use crate::client::{CallError, Client};
-use crate::key::{self, KEY_ORIGIN, KeyLookup};
+use crate::key::{self, KEY_ORIGIN};
 use crate::upstream::{self, RelayError};
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
@@ -23,19 +23,7 @@ fn with_client<T>(
     timeout: Duration,
     work: impl AsyncFnOnce(&mut Client) -> Result<T, CallError>,
 ) -> anyhow::Result<T> {
-    let lookup = key::resolve(
-        |n| std::env::var(n).ok(),
-        Some(crate::store::LONG_WAIT),
-        |w| eprintln!("warning: {w}"),
-    );
-    let key = match lookup {
-        KeyLookup::Found { key, .. } => key,
-        other => bail!(
-            "{}; nothing was sent\nhint: {}",
-            other.problem().unwrap_or_default(),
-            other.hint()
-        ),
-    };
+    let key = key::require("", "nothing was sent")?;
     let url =
         upstream::check_url(url).map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -87,23 +87,6 @@ fn command_for(scope: Scope, absolute: bool) -> anyhow::Result<(String, Option<S
     ))
 }
 
-/// The key a `--direct` entry carries: the one key resolution finds, checked.
-fn direct_key() -> anyhow::Result<McpKey> {
-    let lookup = key::resolve(
-        |name| std::env::var(name).ok(),
-        Some(crate::store::LONG_WAIT),
-        |w| eprintln!("warning: {w}"),
-    );
-    match lookup {
-        KeyLookup::Found { key, .. } => Ok(key),
-        other => bail!(
-            "--direct writes the key into the file, and {}; nothing was written\nhint: {}",
-            other.problem().unwrap_or_default(),
-            other.hint()
-        ),
-    }
-}
-
 /// The form of the entry and the key it carries (for masking), from the flags.
 fn form_for(
     ctx: &Ctx,
@@ -158,7 +141,10 @@ fn form_for(
             None,
         ));
     }
-    let key = direct_key()?;
+    let key = key::require(
+        "--direct writes the key into the file, and ",
+        "nothing was written",
+    )?;
     Ok((
         Form::Direct {
             url: ctx.url.clone(),
@@ -205,13 +191,14 @@ fn parse(found: &fsx::Found, client: ClientId, name: &str) -> anyhow::Result<Doc
 }
 
 fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
-    let t = &args.target;
+    let t = &args.target.entry;
+    let file = &args.target.file;
     let client = t.client;
     let scope = match check_scope(client, t.scope, args.entry.direct) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let path = target_path(ctx, client, scope, &t.file)?;
+    let path = target_path(ctx, client, scope, file)?;
     let found = fsx::read(&path)?;
     let mut doc = parse(&found, client, &t.name)?;
     let mut warnings = Vec::new();
@@ -316,13 +303,14 @@ fn suggest_claude_cli(
 }
 
 fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
-    let t = &args.target;
+    let t = &args.target.entry;
+    let file = &args.target.file;
     let client = t.client;
     let scope = match check_scope(client, t.scope, false) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let path = target_path(ctx, client, scope, &t.file)?;
+    let path = target_path(ctx, client, scope, file)?;
     let found = fsx::read(&path)?;
     let Some(existing) = &found.existing else {
         eprintln!("{} does not exist; nothing to remove", path.display());
@@ -419,8 +407,8 @@ fn mask_entry_keys(text: &str, current: Option<&McpKey>) -> String {
 }
 
 fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
-    let client = args.client;
-    let scope = match check_scope(client, args.scope, args.entry.direct) {
+    let client = args.target.client;
+    let scope = match check_scope(client, args.target.scope, args.entry.direct) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -430,9 +418,10 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: {w}");
     }
     let fields = client.fields(&form).map_err(|e| anyhow!("{e}"))?;
-    let mut doc = Doc::parse("", client.format(), client.servers_key(), &args.name)
-        .map_err(|m| anyhow!("{m}"))?;
-    doc.upsert(&args.name, &fields, &[]);
+    let name = &args.target.name;
+    let mut doc =
+        Doc::parse("", client.format(), client.servers_key(), name).map_err(|m| anyhow!("{m}"))?;
+    doc.upsert(name, &fields, &[]);
     crate::out!("{}", masked(&doc.render(), key.as_ref()));
     Ok(Exit::Success)
 }
