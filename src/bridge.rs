@@ -4,17 +4,16 @@
 
 use crate::filter::Filter;
 use crate::jsonrpc::{self, Invalid, Kind};
+use crate::stdio::{self, Input};
 use crate::upstream::{Outbox, RelayError, Route, Upstream};
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
-/// Longest message accepted on stdin; a longer line is discarded without being held in memory.
-pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+pub use crate::stdio::MAX_MESSAGE;
 
 /// Why the bridge cannot reach the upstream at all (no usable key, a refused URL). Every request
 /// is answered with it, so the MCP client shows the user what to fix instead of "connection closed".
@@ -43,18 +42,13 @@ pub enum Target {
     Broken(SetupProblem),
 }
 
-enum Input {
-    Line(Vec<u8>),
-    TooLong,
-}
-
 /// Runs the bridge until stdin closes or a termination signal arrives. `make_target` receives the
 /// outbox the upstream writes to.
 pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox) -> Target) {
     let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
-    let writer = std::thread::spawn(move || write_stdout(out_rx));
+    let writer = stdio::Writer::start(out_rx);
     let (in_tx, mut in_rx) = mpsc::channel::<Input>(64);
-    std::thread::spawn(move || read_stdin(in_tx));
+    stdio::read_stdin(in_tx);
 
     let target = Arc::new(make_target(out_tx.clone()));
     if let Target::Broken(p) = target.as_ref() {
@@ -123,7 +117,7 @@ pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox)
     }
     drop(target);
     drop(out_tx);
-    let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+    writer.finish().await;
 }
 
 /// Answers or relays one line. Returns a receiver that completes when a handshake message has
@@ -312,79 +306,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Splits stdin into lines on a plain thread (blocking reads are the cheapest here), holding at
-/// most [`MAX_MESSAGE`] bytes of one line.
-fn read_stdin(tx: mpsc::Sender<Input>) {
-    let mut stdin = std::io::stdin().lock();
-    let mut chunk = vec![0u8; 256 * 1024];
-    let mut line: Vec<u8> = Vec::new();
-    let mut discarding = false;
-    loop {
-        let n = match stdin.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                log_warn!("reading stdin failed: {e}");
-                break;
-            }
-        };
-        let mut data = &chunk[..n];
-        while let Some(pos) = memchr::memchr(b'\n', data) {
-            let input = if discarding {
-                discarding = false;
-                Input::TooLong
-            } else {
-                line.extend_from_slice(&data[..pos]);
-                Input::Line(std::mem::take(&mut line))
-            };
-            if tx.blocking_send(input).is_err() {
-                return;
-            }
-            data = &data[pos + 1..];
-        }
-        if !discarding {
-            if line.len() + data.len() > MAX_MESSAGE {
-                discarding = true;
-                line = Vec::new();
-            } else {
-                line.extend_from_slice(data);
-            }
-        }
-    }
-    let last = if discarding {
-        Some(Input::TooLong)
-    } else if !line.is_empty() {
-        Some(Input::Line(line))
-    } else {
-        None
-    };
-    if let Some(input) = last {
-        let _ = tx.blocking_send(input);
-    }
-}
-
-/// Writes each message as one line, flushing when no more are waiting.
-fn write_stdout(mut rx: mpsc::UnboundedReceiver<String>) {
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    while let Some(line) = rx.blocking_recv() {
-        let mut ok = w
-            .write_all(line.as_bytes())
-            .and_then(|_| w.write_all(b"\n"))
-            .is_ok();
-        while ok && let Ok(more) = rx.try_recv() {
-            ok = w
-                .write_all(more.as_bytes())
-                .and_then(|_| w.write_all(b"\n"))
-                .is_ok();
-        }
-        if !ok || w.flush().is_err() {
-            log_debug!("stdout closed; dropping further output");
-            return;
-        }
     }
 }

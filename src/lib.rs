@@ -12,6 +12,7 @@ pub mod key;
 pub mod log;
 pub mod modern;
 pub mod sse;
+pub mod stdio;
 pub mod store;
 pub mod tools;
 pub mod upstream;
@@ -194,8 +195,9 @@ fn serve(url: String, flags: &cli::FilterArgs) -> anyhow::Result<Exit> {
         Some(store::LONG_WAIT),
         |w| log_warn!("{w}"),
     );
-    // One thread relays everything (stdin and stdout have threads of their own): the work is
-    // waiting on sockets, and one thread saves the cross-thread wake-ups and per-thread heaps.
+    // One thread relays everything (stdin and stdout too, when they are pipes or sockets: see
+    // `stdio`): the work is waiting on descriptors, and one thread saves the cross-thread
+    // wake-ups and per-thread heaps.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

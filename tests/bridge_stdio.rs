@@ -194,3 +194,49 @@ async fn the_key_appears_in_no_output_or_log() {
     assert_no_key(&logged, FAKE_KEY, "log file");
     assert_no_key(&logged, "tm_mcp_test0000000000000000wrong", "log file");
 }
+
+/// MCP clients give the bridge pipes, which it reads and writes on its runtime thread; anything
+/// else (here: stdin and stdout redirected to files, as in `3minapi mcp serve < requests`) goes
+/// through blocking reader and writer threads. The same messages must come out either way.
+#[tokio::test]
+async fn files_as_stdin_and_stdout_work_too() {
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let output = dir.path().join("out.jsonl");
+    let lines = [
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":common::bridge::init_params("2025-11-25")}),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+        json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"value":"from a file"}}}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let status = tokio::process::Command::new(common::bridge::BIN)
+        .args(["mcp", "serve"])
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("NO_PROXY", "*")
+        .env("THREEMINAPI_URL", up.url())
+        .env("THREEMINAPI_MCP_KEY", FAKE_KEY)
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stdout(std::fs::File::create(&output).unwrap())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), status)
+        .await
+        .expect("the bridge exits when its input file ends")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let out = std::fs::read_to_string(&output).unwrap();
+    let answers: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    assert_eq!(answers.len(), 2, "{out}");
+    let by_id = |id: i64| answers.iter().find(|a| a["id"] == id).expect("answered");
+    assert_eq!(by_id(1)["result"]["serverInfo"]["name"], "fake-3minapi");
+    assert_eq!(
+        by_id(2)["result"]["structuredContent"]["value"],
+        "from a file"
+    );
+}
