@@ -45,7 +45,7 @@ pub enum Target {
 /// Runs the bridge until stdin closes or a termination signal arrives. `make_target` receives the
 /// outbox the upstream writes to.
 pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox) -> Target) {
-    let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
+    let (out_tx, out_rx) = Outbox::new(true);
     let writer = stdio::Writer::start(out_rx);
     let (in_tx, mut in_rx) = mpsc::channel::<Input>(64);
     stdio::read_stdin(in_tx);

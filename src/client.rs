@@ -5,6 +5,7 @@
 use crate::jsonrpc;
 use crate::key::McpKey;
 use crate::modern;
+use crate::stdio::{Out, Outbox};
 use crate::upstream::{RelayError, Route, Upstream};
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -55,7 +56,7 @@ pub enum CallError {
 
 pub struct Client {
     upstream: Arc<Upstream>,
-    answers: mpsc::UnboundedReceiver<String>,
+    answers: mpsc::UnboundedReceiver<Out>,
     next_id: u64,
     era: Option<Era>,
 }
@@ -68,7 +69,7 @@ const CLIENT_INFO: &str = concat!(
 
 impl Client {
     pub fn new(url: reqwest::Url, key: &McpKey) -> anyhow::Result<Client> {
-        let (tx, answers) = mpsc::unbounded_channel();
+        let (tx, answers) = Outbox::new(false);
         Ok(Client {
             upstream: Upstream::new(url, key, tx, None)?,
             answers,
@@ -101,7 +102,10 @@ impl Client {
             }
         };
         self.upstream.request(&id, &route, body).await?;
-        while let Some(line) = self.answers.recv().await {
+        while let Some(out) = self.answers.recv().await {
+            let Out::Line(line) = out else {
+                continue; // never sent: this outbox takes no parts
+            };
             let Ok(v) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };

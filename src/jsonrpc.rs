@@ -362,6 +362,157 @@ pub fn scan_top_level(text: &str) -> Option<Kind> {
     scan_message(text).map(|m| m.kind)
 }
 
+/// The top level of a JSON-RPC message read in parts, without holding it: the `id`, the
+/// `method`, and whether there is a `result` or `error`, wherever they sit among the members.
+#[derive(Debug, Default)]
+pub struct TopLevel {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    /// At depth 1: a key is expected (after `{` or `,`).
+    expect_key: bool,
+    reading_key: bool,
+    key: Vec<u8>,
+    /// The depth-1 member whose value is being read.
+    member: Member,
+    id: Vec<u8>,
+    method: Vec<u8>,
+    answer: bool,
+    malformed: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Member {
+    #[default]
+    None,
+    Id,
+    Method,
+    Other,
+}
+
+/// Longest `id` or `method` text kept; longer ones are not routable anyway.
+const CAPTURE_MAX: usize = 4096;
+
+impl TopLevel {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    self.keep(&bytes[i..=i]);
+                    i += 1;
+                    continue;
+                }
+                // Plain string bytes are skipped in one go (a scalar scan beats memchr on text
+                // dense with escapes, like JSON inside a JSON string).
+                let run = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\')
+                    .unwrap_or(bytes.len() - i);
+                self.keep(&bytes[i..i + run]);
+                i += run;
+                let Some(&c) = bytes.get(i) else { break };
+                if c == b'\\' {
+                    self.escaped = true;
+                    self.keep(b"\\");
+                } else if self.reading_key {
+                    self.reading_key = false;
+                    self.in_string = false;
+                } else {
+                    self.in_string = false;
+                    self.keep(b"\"");
+                }
+                i += 1;
+                continue;
+            }
+            let c = bytes[i];
+            match c {
+                b'"' if self.depth == 1 && self.expect_key => {
+                    self.in_string = true;
+                    self.reading_key = true;
+                    self.key.clear();
+                }
+                b'"' => {
+                    self.in_string = true;
+                    self.keep(b"\"");
+                }
+                b'{' | b'[' => {
+                    if self.depth == 0 && c != b'{' {
+                        self.malformed = true;
+                    }
+                    self.keep(&[c]);
+                    self.depth += 1;
+                    self.expect_key = self.depth == 1;
+                }
+                b'}' | b']' => {
+                    if self.depth == 1 {
+                        self.member = Member::None;
+                    } else {
+                        self.keep(&[c]);
+                    }
+                    match self.depth.checked_sub(1) {
+                        Some(d) => self.depth = d,
+                        None => self.malformed = true,
+                    }
+                }
+                b':' if self.depth == 1 => {
+                    self.expect_key = false;
+                    self.member = match self.key.as_slice() {
+                        b"id" => Member::Id,
+                        b"method" => Member::Method,
+                        b"result" | b"error" => {
+                            self.answer = true;
+                            Member::Other
+                        }
+                        _ => Member::Other,
+                    };
+                }
+                b',' if self.depth == 1 => {
+                    self.member = Member::None;
+                    self.expect_key = true;
+                }
+                _ => self.keep(&[c]),
+            }
+            i += 1;
+        }
+    }
+
+    /// Keeps bytes of the key or of the `id` / `method` value being read.
+    fn keep(&mut self, bytes: &[u8]) {
+        let target = if self.reading_key {
+            &mut self.key
+        } else {
+            match self.member {
+                Member::Id => &mut self.id,
+                Member::Method => &mut self.method,
+                Member::None | Member::Other => return,
+            }
+        };
+        if target.len() + bytes.len() <= CAPTURE_MAX {
+            target.extend_from_slice(bytes);
+        }
+    }
+
+    /// The message's kind, once all of it has been fed; `None` if it is not a JSON-RPC object.
+    pub fn finish(self) -> Option<Kind> {
+        if self.malformed || self.depth != 0 || self.in_string {
+            return None;
+        }
+        let id = std::str::from_utf8(self.id.trim_ascii())
+            .ok()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let method = serde_json::from_slice::<String>(self.method.trim_ascii()).ok();
+        match (method, id) {
+            (Some(method), Some(id)) => Some(Kind::Request { id, method }),
+            (Some(method), None) => Some(Kind::Notification { method }),
+            (None, Some(id)) if self.answer => Some(Kind::Response { id }),
+            _ => None,
+        }
+    }
+}
+
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
@@ -609,5 +760,52 @@ mod tests {
         assert!(same_id("1", "1.0"));
         assert!(same_id("\"a\"", "\"a\""));
         assert!(!same_id("1", "\"1\""));
+    }
+
+    #[test]
+    fn the_top_level_is_read_from_parts_wherever_the_id_sits() {
+        let inner = r#"{\"id\":\"x\",\"result\":[\"}\"]}"#;
+        let cases = [
+            (
+                format!(
+                    r#"{{"jsonrpc":"2.0","id":7,"result":{{"text":"{inner}","n":[1,{{"id":2}}]}}}}"#
+                ),
+                Some(Kind::Response { id: "7".into() }),
+            ),
+            (
+                format!(
+                    r#"{{"result":{{"content":[{{"text":"{inner}"}}]}},"jsonrpc":"2.0", "id" : "a,\"b" }}"#
+                ),
+                Some(Kind::Response {
+                    id: r#""a,\"b""#.into(),
+                }),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":3,"method":"sampling/createMessage","params":{"id":9}}"#
+                    .to_owned(),
+                Some(Kind::Request {
+                    id: "3".into(),
+                    method: "sampling/createMessage".into(),
+                }),
+            ),
+            (
+                r#"{"method":"notifications/progress","params":{"result":1,"id":4}}"#.to_owned(),
+                Some(Kind::Notification {
+                    method: "notifications/progress".into(),
+                }),
+            ),
+            (r#"{"jsonrpc":"2.0","id":1}"#.to_owned(), None),
+            (r#"{"jsonrpc":"2.0","id":1,"result":{"#.to_owned(), None),
+            (r#"[{"id":1,"result":{}}]"#.to_owned(), None),
+        ];
+        for (text, want) in cases {
+            for size in [1, 2, 5, text.len()] {
+                let mut top = TopLevel::default();
+                for part in text.as_bytes().chunks(size) {
+                    top.feed(part);
+                }
+                assert_eq!(top.finish(), want, "{text} in parts of {size}");
+            }
+        }
     }
 }

@@ -1,11 +1,25 @@
 //! An incremental Server-Sent Events reader: bytes in, events out, linear in the input size even
-//! for multi-megabyte events split over many chunks.
+//! for multi-megabyte events split over many chunks. A reader told to
+//! ([`Reader::stream_above`]) hands out the data of a big event in parts as they arrive instead
+//! of holding it whole.
 
 /// One dispatched event. Events without data are not dispatched, but their `id`/`retry` still count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub data: String,
     pub event: Option<String>,
+}
+
+/// What [`Reader::feed`] produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A whole event.
+    Event(Event),
+    /// The next part of the data of the event being streamed. Line breaks in the data come out
+    /// as spaces: JSON whitespace, so a JSON message keeps its value and fits on one line.
+    Part(Vec<u8>),
+    /// The event being streamed has ended.
+    Streamed,
 }
 
 #[derive(Debug, Default)]
@@ -15,10 +29,18 @@ pub struct Reader {
     data: Vec<u8>,
     has_data: bool,
     event: Option<String>,
-    /// The last event id seen, for `Last-Event-ID` on reconnect.
+    /// The `id` field of the event being read; it becomes `last_event_id` when the event ends.
+    pending_id: Option<String>,
+    /// The id of the last event that ended, for `Last-Event-ID` on reconnect.
     pub last_event_id: Option<String>,
     /// The reconnection delay the server asked for, in milliseconds.
     pub retry_ms: Option<u64>,
+    /// Data longer than this is streamed (a JSON object only).
+    stream_above: Option<usize>,
+    /// The current event's data is going out in parts.
+    streaming: bool,
+    /// Streaming, and the current line is a data line whose value goes out as it arrives.
+    in_data_line: bool,
 }
 
 impl Reader {
@@ -26,45 +48,115 @@ impl Reader {
         Reader::default()
     }
 
-    /// Feeds a chunk; returns the events it completed. Data is copied once, from the chunk into
-    /// the event; an event's text is handed over, not copied again.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<Event> {
-        let mut events = Vec::new();
+    /// A reader that streams the data of an event once it holds more than `limit` bytes of it
+    /// and the data is a JSON object.
+    pub fn stream_above(limit: usize) -> Reader {
+        Reader {
+            stream_above: Some(limit),
+            ..Reader::default()
+        }
+    }
+
+    /// Feeds a chunk; returns the events (and parts) it completed. Data is copied once, from
+    /// the chunk into the event; an event's text is handed over, not copied again.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<Item> {
+        let mut items = Vec::new();
         let mut rest = chunk;
-        // Complete the line begun in an earlier chunk.
-        if !self.buf.is_empty() {
-            match memchr::memchr(b'\n', rest) {
+        loop {
+            let newline = memchr::memchr(b'\n', rest);
+            if self.in_data_line {
+                let part = &rest[..newline.unwrap_or(rest.len())];
+                if !part.is_empty() {
+                    items.push(Item::Part(spaced(part)));
+                }
+                match newline {
+                    Some(pos) => {
+                        self.in_data_line = false;
+                        rest = &rest[pos + 1..];
+                        continue;
+                    }
+                    None => return items,
+                }
+            }
+            match newline {
+                Some(pos) if self.buf.is_empty() => self.line(&rest[..pos], &mut items),
                 Some(pos) => {
                     let mut line = std::mem::take(&mut self.buf);
                     line.extend_from_slice(&rest[..pos]);
-                    if let Some(ev) = self.line(&line) {
-                        events.push(ev);
-                    }
-                    rest = &rest[pos + 1..];
+                    self.line(&line, &mut items);
                 }
                 None => {
                     self.buf.extend_from_slice(rest);
-                    return events;
+                    self.start_streaming(&mut items);
+                    return items;
                 }
             }
+            rest = &rest[newline.map_or(rest.len(), |p| p + 1)..];
         }
-        while let Some(pos) = memchr::memchr(b'\n', rest) {
-            if let Some(ev) = self.line(&rest[..pos]) {
-                events.push(ev);
-            }
-            rest = &rest[pos + 1..];
-        }
-        self.buf.extend_from_slice(rest);
-        events
     }
 
-    fn line(&mut self, line: &[u8]) -> Option<Event> {
+    /// The stream broke: whatever part of an event was read is dropped (a resumed stream sends
+    /// the event again, from the last one that ended).
+    pub fn interrupted(&mut self) {
+        *self = Reader {
+            last_event_id: self.last_event_id.take(),
+            retry_ms: self.retry_ms,
+            stream_above: self.stream_above,
+            ..Reader::default()
+        };
+    }
+
+    /// With a data line half read: starts (or goes on) streaming the event's data when it is big.
+    fn start_streaming(&mut self, items: &mut Vec<Item>) {
+        let Some(limit) = self.stream_above else {
+            return;
+        };
+        // The field name and the optional space after it must be complete to know the value.
+        let Some(value) = self
+            .buf
+            .strip_prefix(b"data:")
+            .filter(|v| !v.is_empty())
+            .map(|v| v.strip_prefix(b" ").unwrap_or(v))
+        else {
+            return;
+        };
+        if !self.streaming {
+            if self.data.len() + value.len() <= limit {
+                return;
+            }
+            let first = self
+                .data
+                .iter()
+                .chain(value)
+                .find(|b| !b.is_ascii_whitespace());
+            if first != Some(&b'{') {
+                return;
+            }
+            self.streaming = true;
+            if self.has_data {
+                let mut held = spaced(&std::mem::take(&mut self.data));
+                held.push(b' ');
+                items.push(Item::Part(held));
+            }
+        } else if self.has_data {
+            items.push(Item::Part(b" ".to_vec()));
+        }
+        if !value.is_empty() {
+            items.push(Item::Part(spaced(value)));
+        }
+        self.has_data = true;
+        self.buf.clear();
+        self.in_data_line = true;
+    }
+
+    fn line(&mut self, line: &[u8], items: &mut Vec<Item>) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
-            return self.dispatch();
+            self.dispatch(items);
+            return;
         }
         if line[0] == b':' {
-            return None;
+            return;
         }
         let (field, value) = match memchr::memchr(b':', line) {
             Some(i) => {
@@ -74,6 +166,13 @@ impl Reader {
             None => (line, &b""[..]),
         };
         match field {
+            b"data" if self.streaming => {
+                if self.has_data {
+                    items.push(Item::Part(b" ".to_vec()));
+                }
+                items.push(Item::Part(spaced(value)));
+                self.has_data = true;
+            }
             b"data" => {
                 if self.has_data {
                     self.data.push(b'\n');
@@ -83,7 +182,7 @@ impl Reader {
             }
             b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
             b"id" if !value.contains(&0) => {
-                self.last_event_id = Some(String::from_utf8_lossy(value).into_owned())
+                self.pending_id = Some(String::from_utf8_lossy(value).into_owned())
             }
             b"retry" => {
                 if let Some(ms) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
@@ -92,33 +191,60 @@ impl Reader {
             }
             _ => {}
         }
-        None
     }
 
-    fn dispatch(&mut self) -> Option<Event> {
+    /// The end of an event (a blank line). Its id counts from now on, data or not: a stream
+    /// broken inside an event is resumed from the event before, so the server sends it again.
+    fn dispatch(&mut self, items: &mut Vec<Item>) {
+        if let Some(id) = self.pending_id.take() {
+            self.last_event_id = Some(id);
+        }
         let event = self.event.take();
         if !self.has_data {
-            return None;
+            return;
         }
         self.has_data = false;
+        if self.streaming {
+            self.streaming = false;
+            items.push(Item::Streamed);
+            return;
+        }
         let bytes = std::mem::take(&mut self.data);
         let data = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Some(Event { data, event })
+        items.push(Item::Event(Event { data, event }));
     }
+}
+
+/// A copy of `bytes` with CR and LF turned into spaces.
+fn spaced(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn events(items: Vec<Item>) -> Vec<Event> {
+        items
+            .into_iter()
+            .map(|i| match i {
+                Item::Event(e) => e,
+                other => panic!("not streaming, yet got {other:?}"),
+            })
+            .collect()
+    }
+
     #[test]
     fn events_split_anywhere_come_out_whole() {
         let text = "id: 1\nretry: 500\ndata: \n\n: comment\nevent: message\nid: 2\ndata: {\"a\":\ndata: 1}\r\n\r\n";
         for split in 0..text.len() {
             let mut r = Reader::new();
-            let mut evs = r.feed(&text.as_bytes()[..split]);
-            evs.extend(r.feed(&text.as_bytes()[split..]));
+            let mut evs = events(r.feed(&text.as_bytes()[..split]));
+            evs.extend(events(r.feed(&text.as_bytes()[split..])));
             assert_eq!(evs.len(), 2, "split at {split}");
             assert_eq!(evs[0].data, "", "the priming event carries no data");
             assert_eq!(evs[1].data, "{\"a\":\n1}");
@@ -131,7 +257,7 @@ mod tests {
     #[test]
     fn priming_event_sets_id_without_dispatch() {
         let mut r = Reader::new();
-        let evs = r.feed(b"id: 0/abc\ndata:\n\n");
+        let evs = events(r.feed(b"id: 0/abc\ndata:\n\n"));
         assert_eq!(evs.len(), 1);
         assert_eq!(evs[0].data, "");
         assert_eq!(r.last_event_id.as_deref(), Some("0/abc"));
@@ -141,15 +267,78 @@ mod tests {
     }
 
     #[test]
+    fn an_event_cut_off_does_not_move_the_resume_point() {
+        let mut r = Reader::new();
+        r.feed(b"id: 1\ndata: {}\n\nid: 2\ndata: {\"half");
+        assert_eq!(
+            r.last_event_id.as_deref(),
+            Some("1"),
+            "resuming must replay event 2"
+        );
+    }
+
+    #[test]
     fn big_event_in_small_chunks() {
         let payload = "x".repeat(3_000_000);
         let text = format!("data: {payload}\n\n");
         let mut r = Reader::new();
         let mut evs = vec![];
         for chunk in text.as_bytes().chunks(8192) {
-            evs.extend(r.feed(chunk));
+            evs.extend(events(r.feed(chunk)));
         }
         assert_eq!(evs.len(), 1);
         assert_eq!(evs[0].data.len(), payload.len());
+    }
+
+    /// Feeds `text` in chunks of `size`; returns the streamed parts joined (`None` if nothing was
+    /// streamed) and the whole events.
+    fn stream(text: &str, limit: usize, size: usize) -> (Option<String>, Vec<Event>) {
+        let mut r = Reader::stream_above(limit);
+        let (mut parts, mut whole, mut streamed) = (Vec::new(), Vec::new(), false);
+        for chunk in text.as_bytes().chunks(size) {
+            for item in r.feed(chunk) {
+                match item {
+                    Item::Part(p) => parts.extend(p),
+                    Item::Streamed => streamed = true,
+                    Item::Event(e) => whole.push(e),
+                }
+            }
+        }
+        (streamed.then(|| String::from_utf8(parts).unwrap()), whole)
+    }
+
+    #[test]
+    fn a_big_json_event_is_streamed_with_the_same_value_on_one_line() {
+        let value = "v".repeat(5000);
+        let json = format!("{{\"a\": [1,\r\n2],\n \"big\": \"{value}\"\n}}");
+        let text = format!(
+            "id: 9\nevent: message\n{}\n\ndata: {{\"small\":1}}\n\n",
+            json.lines()
+                .map(|l| format!("data: {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        // (An event that arrives whole in one chunk is handed on whole: nothing to save.)
+        for size in [1, 7, 100, 4096] {
+            let (streamed, whole) = stream(&text, 1000, size);
+            let streamed = streamed.unwrap_or_else(|| panic!("chunks of {size}: not streamed"));
+            assert!(!streamed.contains(['\n', '\r']), "one line");
+            let got: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+            let want: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(got, want, "chunks of {size}");
+            assert_eq!(whole.len(), 1, "the small event after it comes whole");
+            assert_eq!(whole[0].data, "{\"small\":1}");
+        }
+    }
+
+    #[test]
+    fn small_events_and_non_objects_are_not_streamed() {
+        let (streamed, whole) = stream("data: {\"a\":1}\n\n", 1000, 3);
+        assert!(streamed.is_none());
+        assert_eq!(whole.len(), 1);
+        let long = format!("data: \"{}\"\n\n", "x".repeat(5000));
+        let (streamed, whole) = stream(&long, 1000, 100);
+        assert!(streamed.is_none(), "only JSON objects are streamed");
+        assert_eq!(whole[0].data.len(), 5002);
     }
 }

@@ -19,6 +19,64 @@ const READ_CHUNK: usize = 256 * 1024;
 /// Small lines waiting for stdout are gathered into one write up to this size.
 const GATHER: usize = 256 * 1024;
 
+/// What goes out on stdout.
+pub enum Out {
+    /// One message, without its newline.
+    Line(String),
+    /// One message in parts, ended by [`Part::End`]; nothing else is written until it ends.
+    Parts(mpsc::Receiver<Part>),
+}
+
+pub enum Part {
+    Data(Vec<u8>),
+    /// The message is complete. A sender dropped without it cut the message off.
+    End,
+}
+
+/// The queue to stdout, shared by every task that answers the client.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Out>,
+    parts: bool,
+}
+
+/// Parts of one message waiting for stdout at most (backpressure on the upstream's stream).
+const PARTS_QUEUED: usize = 8;
+
+impl Outbox {
+    /// `parts`: whether the reader takes a message in parts (stdout does; a caller that reads
+    /// whole answers does not, and then every message comes as a [`Out::Line`]).
+    pub fn new(parts: bool) -> (Outbox, mpsc::UnboundedReceiver<Out>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Outbox { tx, parts }, rx)
+    }
+
+    /// Queues one message; false when stdout is gone.
+    pub fn send(&self, line: String) -> bool {
+        self.tx.send(Out::Line(line)).is_ok()
+    }
+
+    /// Opens one message sent in parts, when the reader takes parts.
+    pub fn parts(&self) -> Option<mpsc::Sender<Part>> {
+        if !self.parts {
+            return None;
+        }
+        let (tx, rx) = mpsc::channel(PARTS_QUEUED);
+        self.tx.send(Out::Parts(rx)).ok()?;
+        Some(tx)
+    }
+
+    pub fn takes_parts(&self) -> bool {
+        self.parts
+    }
+}
+
+fn cut_off() {
+    log_warn!(
+        "a message from the server was cut off while it was being relayed; the client gets an incomplete line"
+    );
+}
+
 /// What stdin delivers.
 pub enum Input {
     Line(Vec<u8>),
@@ -86,7 +144,7 @@ pub enum Writer {
 
 impl Writer {
     /// Starts writing each line received on `rx` to stdout, followed by a newline.
-    pub fn start(rx: mpsc::UnboundedReceiver<String>) -> Writer {
+    pub fn start(rx: mpsc::UnboundedReceiver<Out>) -> Writer {
         #[cfg(unix)]
         if let Some(fd) = nonblocking::Fd::stdout() {
             return Writer::Task(tokio::spawn(nonblocking::write(fd, rx)));
@@ -136,20 +194,35 @@ fn read_blocking(tx: mpsc::Sender<Input>) {
 }
 
 /// Writes each message as one line, flushing when no more are waiting.
-fn write_blocking(mut rx: mpsc::UnboundedReceiver<String>) {
+fn write_blocking(mut rx: mpsc::UnboundedReceiver<Out>) {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(GATHER, stdout.lock());
-    while let Some(line) = rx.blocking_recv() {
-        let mut ok = w
-            .write_all(line.as_bytes())
-            .and_then(|_| w.write_all(b"\n"))
-            .is_ok();
+    let put = |w: &mut std::io::BufWriter<_>, out: Out| -> std::io::Result<()> {
+        match out {
+            Out::Line(line) => w.write_all(line.as_bytes())?,
+            Out::Parts(mut parts) => {
+                let mut complete = false;
+                while let Some(part) = parts.blocking_recv() {
+                    match part {
+                        Part::Data(data) => w.write_all(&data)?,
+                        Part::End => {
+                            complete = true;
+                            break;
+                        }
+                    }
+                }
+                if !complete {
+                    cut_off();
+                }
+            }
+        }
+        w.write_all(b"\n")
+    };
+    while let Some(out) = rx.blocking_recv() {
+        let mut ok = put(&mut w, out).is_ok();
         while ok && let Ok(more) = rx.try_recv() {
-            ok = w
-                .write_all(more.as_bytes())
-                .and_then(|_| w.write_all(b"\n"))
-                .is_ok();
+            ok = put(&mut w, more).is_ok();
         }
         if !ok || w.flush().is_err() {
             log_debug!("stdout closed; dropping further output");
@@ -160,7 +233,7 @@ fn write_blocking(mut rx: mpsc::UnboundedReceiver<String>) {
 
 #[cfg(unix)]
 mod nonblocking {
-    use super::{GATHER, Input, Lines, READ_CHUNK, mpsc};
+    use super::{GATHER, Input, Lines, Out, Part, READ_CHUNK, mpsc};
     use crate::{log_debug, log_warn};
     use rustix::fs::{FileType, OFlags, fcntl_getfl, fcntl_setfl, fstat};
     use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -260,24 +333,33 @@ mod nonblocking {
         }
     }
 
-    pub async fn write(fd: AsyncFd<Fd>, mut rx: mpsc::UnboundedReceiver<String>) {
+    pub async fn write(fd: AsyncFd<Fd>, mut rx: mpsc::UnboundedReceiver<Out>) {
         let mut gathered: Vec<u8> = Vec::new();
-        while let Some(line) = rx.recv().await {
-            // Lines waiting together go out in one write; a big one is written from its own
-            // buffer rather than copied.
-            let mut next = Some(line);
-            while let Some(line) = next.take() {
-                if line.len() >= GATHER {
-                    if !put(&fd, &gathered).await
-                        || !put(&fd, line.as_bytes()).await
-                        || !put(&fd, b"\n").await
-                    {
-                        return closed();
+        while let Some(out) = rx.recv().await {
+            // Lines waiting together go out in one write; a big one, or one in parts, is written
+            // from its own buffers rather than copied.
+            let mut next = Some(out);
+            while let Some(out) = next.take() {
+                match out {
+                    Out::Line(line) if line.len() < GATHER => {
+                        gathered.extend_from_slice(line.as_bytes());
+                        gathered.push(b'\n');
                     }
-                    gathered.clear();
-                } else {
-                    gathered.extend_from_slice(line.as_bytes());
-                    gathered.push(b'\n');
+                    Out::Line(line) => {
+                        if !put(&fd, &gathered).await
+                            || !put(&fd, line.as_bytes()).await
+                            || !put(&fd, b"\n").await
+                        {
+                            return closed();
+                        }
+                        gathered.clear();
+                    }
+                    Out::Parts(parts) => {
+                        if !put(&fd, &gathered).await || !put_parts(&fd, parts).await {
+                            return closed();
+                        }
+                        gathered.clear();
+                    }
                 }
                 if gathered.len() < GATHER {
                     next = rx.try_recv().ok();
@@ -291,6 +373,28 @@ mod nonblocking {
                 gathered = Vec::new();
             }
         }
+    }
+
+    /// Writes one message given in parts, and its newline; false when stdout is gone.
+    async fn put_parts(fd: &AsyncFd<Fd>, mut parts: mpsc::Receiver<Part>) -> bool {
+        let mut complete = false;
+        while let Some(part) = parts.recv().await {
+            match part {
+                Part::Data(data) => {
+                    if !put(fd, &data).await {
+                        return false;
+                    }
+                }
+                Part::End => {
+                    complete = true;
+                    break;
+                }
+            }
+        }
+        if !complete {
+            super::cut_off();
+        }
+        put(fd, b"\n").await
     }
 
     fn closed() {

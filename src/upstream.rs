@@ -48,8 +48,11 @@ const MAX_IDLE_RESUMES: u32 = 3;
 /// Longest wait before resuming a stream the server closed on purpose, whatever `retry:` says.
 const MAX_RESUME_WAIT_MS: u64 = 30_000;
 
-/// Lines for the MCP client on stdout, each one JSON-RPC message without its newline.
-pub type Outbox = mpsc::UnboundedSender<String>;
+/// Messages for the MCP client on stdout.
+pub use crate::stdio::Outbox;
+
+/// An answer bigger than this is relayed to the client as it arrives rather than held whole.
+const STREAM_ABOVE: usize = 256 * 1024;
 
 /// Checks the upstream URL: it must be `https://`, or `http://` to a loopback host (the key must
 /// not cross a network in clear text).
@@ -364,6 +367,7 @@ impl Upstream {
             return self.translated_request(id, route, body).await;
         }
         let resp = self.post_in_session(&body).await?;
+        drop(body); // sent: a big request is not held while its answer streams back
         self.relay_answer(resp, id, method, true).await
     }
 
@@ -471,6 +475,7 @@ impl Upstream {
     ) -> Result<(), RelayError> {
         let headers = self.modern_headers(route, version, &body).await;
         let resp = self.post(&body, headers).await?;
+        drop(body);
         self.relay_answer(resp, id, &route.method, false).await
     }
 
@@ -953,7 +958,13 @@ impl Upstream {
         delivery: Delivery,
         resumable: bool,
     ) -> Result<Option<String>, RelayError> {
-        let mut reader = sse::Reader::new();
+        // Big messages go on to the client as they arrive when nothing needs them whole.
+        let mut reader = if delivery == Delivery::Forward && self.to_client.takes_parts() {
+            sse::Reader::stream_above(STREAM_ABOVE)
+        } else {
+            sse::Reader::new()
+        };
+        let mut streaming: Option<Streaming> = None;
         let mut kept = None;
         let mut answered = false;
         // Resumes in a row that brought no new event: a server that lost the stream answers a
@@ -973,11 +984,11 @@ impl Upstream {
                 };
                 match chunk {
                     Ok(Some(bytes)) => {
-                        let mut answer = None;
-                        for ev in reader.feed(&bytes) {
-                            if let Some(a) = self.deliver(ev.data, want, delivery) {
-                                answer = Some(a);
-                            }
+                        let (answer, streamed) = self
+                            .take_items(reader.feed(&bytes), want, delivery, &mut streaming)
+                            .await;
+                        if streamed {
+                            answered = true; // already on its way to the client
                         }
                         if let Some(answer) = answer {
                             // Read the stream's end first (it follows the answer at once): the
@@ -989,9 +1000,8 @@ impl Upstream {
                             match end {
                                 Ok(Ok(None)) | Ok(Err(_)) => break,
                                 Ok(Ok(Some(more))) => {
-                                    for ev in reader.feed(&more) {
-                                        self.deliver(ev.data, None, delivery);
-                                    }
+                                    let items = reader.feed(&more);
+                                    self.take_items(items, None, delivery, &mut streaming).await;
                                 }
                                 Err(_) => {}
                             }
@@ -1005,9 +1015,12 @@ impl Upstream {
                     }
                 }
             }
+            // A message cut off while streamed stays incomplete on the client's side.
+            streaming.take();
             if answered || want.is_none() {
                 return Ok(kept);
             }
+            reader.interrupted();
             let ended = || RelayError::StreamEnded {
                 url: self.url.to_string(),
             };
@@ -1058,6 +1071,40 @@ impl Upstream {
                 }
             };
         }
+    }
+
+    /// Hands on what an SSE chunk completed: whole messages through [`Upstream::deliver`] (the
+    /// answer to `want` is returned), parts of a big message straight to the client. The flag
+    /// says that the answer to `want` was streamed.
+    async fn take_items(
+        &self,
+        items: Vec<sse::Item>,
+        want: Option<&str>,
+        delivery: Delivery,
+        streaming: &mut Option<Streaming>,
+    ) -> (Option<String>, bool) {
+        let (mut answer, mut streamed) = (None, false);
+        for item in items {
+            match item {
+                sse::Item::Event(ev) => {
+                    if let Some(a) = self.deliver(ev.data, want, delivery) {
+                        answer = Some(a);
+                    }
+                }
+                sse::Item::Part(part) => {
+                    streaming
+                        .get_or_insert_with(|| Streaming::start(&self.to_client))
+                        .send(part)
+                        .await;
+                }
+                sse::Item::Streamed => {
+                    if let Some(s) = streaming.take() {
+                        streamed |= s.finish(want).await;
+                    }
+                }
+            }
+        }
+        (answer, streamed)
     }
 
     /// Hands one message from the server to the client. The answer to `want` is not sent but
@@ -1153,7 +1200,8 @@ impl Upstream {
                         loop {
                             match resp.chunk().await {
                                 Ok(Some(bytes)) => {
-                                    for ev in reader.feed(&bytes) {
+                                    for item in reader.feed(&bytes) {
+                                        let sse::Item::Event(ev) = item else { continue };
                                         this.deliver(ev.data, None, Delivery::Forward);
                                     }
                                 }
@@ -1210,6 +1258,92 @@ impl Upstream {
         match sent {
             Ok(resp) => log_debug!("session closed (HTTP {})", resp.status()),
             Err(e) => log_debug!("closing the session failed: {}", describe(&e)),
+        }
+    }
+}
+
+/// One big message on its way to the client in parts. Its top level is read as it passes, to
+/// know at the end whether it was the answer being waited for; invalid UTF-8 is replaced, as
+/// for whole messages.
+struct Streaming {
+    tx: Option<mpsc::Sender<crate::stdio::Part>>,
+    top: jsonrpc::TopLevel,
+    /// The start of a UTF-8 sequence that the next part completes.
+    carry: Vec<u8>,
+}
+
+impl Streaming {
+    fn start(out: &Outbox) -> Streaming {
+        Streaming {
+            tx: out.parts(),
+            top: jsonrpc::TopLevel::default(),
+            carry: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, part: Vec<u8>) {
+        let part = valid_utf8(&mut self.carry, part);
+        self.top.feed(&part);
+        if let Some(tx) = &self.tx
+            && tx.send(crate::stdio::Part::Data(part)).await.is_err()
+        {
+            self.tx = None; // stdout is gone
+        }
+    }
+
+    /// Ends the message; true when it was the answer to `want`.
+    async fn finish(mut self, want: Option<&str>) -> bool {
+        if !self.carry.is_empty() {
+            self.carry.clear();
+            self.send("\u{FFFD}".as_bytes().to_vec()).await;
+        }
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(crate::stdio::Part::End).await;
+        }
+        match self.top.finish() {
+            Some(Kind::Response { id }) => want.is_some_and(|w| jsonrpc::same_id(&id, w)),
+            Some(_) => false,
+            None => {
+                log_warn!("relayed a big message from the upstream that is not JSON-RPC");
+                false
+            }
+        }
+    }
+}
+
+/// `part` as valid UTF-8: invalid sequences replaced by U+FFFD, and a sequence cut at the end
+/// kept in `carry` for the next part.
+fn valid_utf8(carry: &mut Vec<u8>, part: Vec<u8>) -> Vec<u8> {
+    let mut bytes = if carry.is_empty() {
+        part
+    } else {
+        let mut joined = std::mem::take(carry);
+        joined.extend_from_slice(&part);
+        joined
+    };
+    match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes,
+        Err(e) if e.error_len().is_none() => {
+            *carry = bytes.split_off(e.valid_up_to());
+            bytes
+        }
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len());
+            let mut chunks = bytes.utf8_chunks().peekable();
+            while let Some(chunk) = chunks.next() {
+                out.push_str(chunk.valid());
+                let bad = chunk.invalid();
+                let last = chunks.peek().is_none();
+                if last
+                    && !bad.is_empty()
+                    && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none())
+                {
+                    *carry = bad.to_vec();
+                } else if !bad.is_empty() {
+                    out.push('\u{FFFD}');
+                }
+            }
+            out.into_bytes()
         }
     }
 }
