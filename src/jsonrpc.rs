@@ -295,7 +295,7 @@ fn string_value(raw: &str) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The routing view of a big message, read at memchr speed: the top level and the members of
+/// The routing view of a big message, read without decoding it: the top level and the members of
 /// `params` routing needs. `None` when the structure is not an object of that shape; values
 /// are not validated (the peer parses them anyway).
 fn scan_message(text: &str) -> Option<Message<'_>> {
@@ -398,6 +398,21 @@ impl TopLevel {
         let mut i = 0;
         while i < bytes.len() {
             if self.in_string {
+                if !self.capturing() {
+                    // Most of a big message: a string nobody needs, skipped by blocks.
+                    match crate::strscan::string_end(bytes, i, self.escaped) {
+                        Ok(end) => {
+                            self.escaped = false;
+                            self.in_string = false;
+                            i = end + 1;
+                            continue;
+                        }
+                        Err(escaped) => {
+                            self.escaped = escaped;
+                            break;
+                        }
+                    }
+                }
                 if self.escaped {
                     self.escaped = false;
                     self.keep(&bytes[i..=i]);
@@ -478,6 +493,11 @@ impl TopLevel {
         }
     }
 
+    /// Whether the bytes being read are kept: a key, or the `id` / `method` value.
+    fn capturing(&self) -> bool {
+        self.reading_key || matches!(self.member, Member::Id | Member::Method)
+    }
+
     /// Keeps bytes of the key or of the `id` / `method` value being read.
     fn keep(&mut self, bytes: &[u8]) {
         let target = if self.reading_key {
@@ -521,16 +541,10 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// `b[i]` is the opening quote; returns the index after the closing one.
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    loop {
-        i += memchr::memchr2(b'"', b'\\', &b[i..])?;
-        if b[i] == b'\\' {
-            i += 2;
-        } else {
-            return Some(i + 1);
-        }
-    }
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    crate::strscan::string_end(b, i + 1, false)
+        .ok()
+        .map(|end| end + 1)
 }
 
 /// Returns the index after the value starting at `b[i]`.

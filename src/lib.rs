@@ -14,6 +14,7 @@ pub mod modern;
 pub mod sse;
 pub mod stdio;
 pub mod store;
+mod strscan;
 pub mod tools;
 pub mod upstream;
 
