@@ -40,8 +40,10 @@ pub struct Outbox {
     parts: bool,
 }
 
-/// Parts of one message waiting for stdout at most (backpressure on the upstream's stream).
-const PARTS_QUEUED: usize = 8;
+/// Parts of one message waiting for stdout at most (backpressure on the upstream's stream). A
+/// part is what one read from the upstream brought, up to ~0.7 MB; one queued while another is
+/// written keeps stdout busy, and more would only hold memory (8 held 5 MB of a 5.7 MB answer).
+const PARTS_QUEUED: usize = 1;
 
 impl Outbox {
     /// `parts`: whether the reader takes a message in parts (stdout does; a caller that reads
