@@ -822,4 +822,34 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn long_strings_dense_with_escapes_hide_nothing_and_end_where_they_end() {
+        // JSON in JSON in JSON: runs of one and three backslashes, quotes and braces inside,
+        // long enough to be skipped by blocks, cut in parts at every kind of boundary.
+        let unit = r#"{\\\"id\\\":\\\"x\\\"},\"id\":1}\\\\"#;
+        let text = format!(
+            r#"{{"jsonrpc":"2.0","result":{{"text":"{}","more":"{}"}},"id":"z"}}"#,
+            unit.repeat(40),
+            unit.repeat(3)
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+        for size in [1, 3, 63, 64, 65, 127, 1000, text.len()] {
+            let mut top = TopLevel::default();
+            for part in text.as_bytes().chunks(size) {
+                top.feed(part);
+            }
+            let want = Some(Kind::Response {
+                id: r#""z""#.into(),
+            });
+            assert_eq!(top.finish(), want, "in parts of {size}");
+        }
+        let scanned = scan_top_level(&text);
+        assert_eq!(
+            scanned,
+            Some(Kind::Response {
+                id: r#""z""#.into()
+            })
+        );
+    }
 }
