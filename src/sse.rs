@@ -41,6 +41,9 @@ pub struct Reader {
     streaming: bool,
     /// Streaming, and the current line is a data line whose value goes out as it arrives.
     in_data_line: bool,
+    /// The start of a UTF-8 character that the next chunk completes: parts end on character
+    /// boundaries, so each one can be checked and written on its own.
+    held: Vec<u8>,
 }
 
 impl Reader {
@@ -66,9 +69,7 @@ impl Reader {
             let newline = memchr::memchr(b'\n', rest);
             if self.in_data_line {
                 let part = &rest[..newline.unwrap_or(rest.len())];
-                if !part.is_empty() {
-                    items.push(Item::Part(spaced(part)));
-                }
+                self.part(part, newline.is_none(), &mut items);
                 match newline {
                     Some(pos) => {
                         self.in_data_line = false;
@@ -120,6 +121,7 @@ impl Reader {
         else {
             return;
         };
+        let value_at = self.buf.len() - value.len();
         if !self.streaming {
             if self.data.len() + value.len() <= limit {
                 return;
@@ -134,19 +136,33 @@ impl Reader {
             }
             self.streaming = true;
             if self.has_data {
-                let mut held = spaced(&std::mem::take(&mut self.data));
-                held.push(b' ');
-                items.push(Item::Part(held));
+                let mut earlier = spaced(&std::mem::take(&mut self.data));
+                earlier.push(b' ');
+                items.push(Item::Part(earlier));
             }
         } else if self.has_data {
             items.push(Item::Part(b" ".to_vec()));
         }
-        if !value.is_empty() {
-            items.push(Item::Part(spaced(value)));
-        }
+        let mut buf = std::mem::take(&mut self.buf);
+        self.part(&buf[value_at..], true, items);
+        buf.clear();
+        self.buf = buf;
         self.has_data = true;
-        self.buf.clear();
         self.in_data_line = true;
+    }
+
+    /// Hands on the next bytes of the data line being streamed. While the line goes on
+    /// (`continues`), a character cut at the end waits for the rest of it.
+    fn part(&mut self, bytes: &[u8], continues: bool, items: &mut Vec<Item>) {
+        let mut part = std::mem::take(&mut self.held);
+        part.reserve(bytes.len());
+        part.extend(bytes.iter().map(|&b| space(b)));
+        if continues {
+            self.held = part.split_off(part.len() - cut_character(&part));
+        }
+        if !part.is_empty() {
+            items.push(Item::Part(part));
+        }
     }
 
     fn line(&mut self, line: &[u8], items: &mut Vec<Item>) {
@@ -216,12 +232,32 @@ impl Reader {
     }
 }
 
+/// How many bytes at the end of `b` are a UTF-8 character cut short (0 to 3).
+fn cut_character(b: &[u8]) -> usize {
+    for back in 1..=b.len().min(3) {
+        let c = b[b.len() - back];
+        if c & 0xC0 == 0x80 {
+            continue; // a continuation byte: the lead is further back
+        }
+        let width = match c {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1,
+        };
+        return if width > back { back } else { 0 };
+    }
+    0
+}
+
 /// A copy of `bytes` with CR and LF turned into spaces.
 fn spaced(bytes: &[u8]) -> Vec<u8> {
-    bytes
-        .iter()
-        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
-        .collect()
+    bytes.iter().map(|&b| space(b)).collect()
+}
+
+/// CR and LF as a space (JSON whitespace all the same); any other byte as it is.
+fn space(b: u8) -> u8 {
+    if b == b'\r' || b == b'\n' { b' ' } else { b }
 }
 
 #[cfg(test)]
@@ -328,6 +364,30 @@ mod tests {
             assert_eq!(got, want, "chunks of {size}");
             assert_eq!(whole.len(), 1, "the small event after it comes whole");
             assert_eq!(whole[0].data, "{\"small\":1}");
+        }
+    }
+
+    #[test]
+    fn streamed_parts_end_on_character_boundaries() {
+        // Two-, three- and four-byte characters, cut by chunks of every small size.
+        let value = "é€😀a".repeat(800);
+        let text = format!("data: {{\"big\": \"{value}\"}}\n\n");
+        for size in 1..=9 {
+            let mut r = Reader::stream_above(1000);
+            let mut joined = String::new();
+            for chunk in text.as_bytes().chunks(size) {
+                for item in r.feed(chunk) {
+                    if let Item::Part(p) = item {
+                        let part = String::from_utf8(p);
+                        joined.push_str(&part.unwrap_or_else(|e| panic!("chunks of {size}: {e}")));
+                    }
+                }
+            }
+            assert_eq!(
+                joined,
+                format!("{{\"big\": \"{value}\"}}"),
+                "chunks of {size}"
+            );
         }
     }
 

@@ -1264,12 +1264,10 @@ impl Upstream {
 
 /// One big message on its way to the client in parts. Its top level is read as it passes, to
 /// know at the end whether it was the answer being waited for; invalid UTF-8 is replaced, as
-/// for whole messages.
+/// for whole messages (parts end on character boundaries: see [`sse::Reader`]).
 struct Streaming {
     tx: Option<mpsc::Sender<crate::stdio::Part>>,
     top: jsonrpc::TopLevel,
-    /// The start of a UTF-8 sequence that the next part completes.
-    carry: Vec<u8>,
 }
 
 impl Streaming {
@@ -1277,12 +1275,16 @@ impl Streaming {
         Streaming {
             tx: out.parts(),
             top: jsonrpc::TopLevel::default(),
-            carry: Vec::new(),
         }
     }
 
     async fn send(&mut self, part: Vec<u8>) {
-        let part = valid_utf8(&mut self.carry, part);
+        let part = match String::from_utf8(part) {
+            Ok(text) => text.into_bytes(),
+            Err(e) => String::from_utf8_lossy(e.as_bytes())
+                .into_owned()
+                .into_bytes(),
+        };
         self.top.feed(&part);
         if let Some(tx) = &self.tx
             && tx.send(crate::stdio::Part::Data(part)).await.is_err()
@@ -1292,11 +1294,7 @@ impl Streaming {
     }
 
     /// Ends the message; true when it was the answer to `want`.
-    async fn finish(mut self, want: Option<&str>) -> bool {
-        if !self.carry.is_empty() {
-            self.carry.clear();
-            self.send("\u{FFFD}".as_bytes().to_vec()).await;
-        }
+    async fn finish(self, want: Option<&str>) -> bool {
         if let Some(tx) = &self.tx {
             let _ = tx.send(crate::stdio::Part::End).await;
         }
@@ -1307,43 +1305,6 @@ impl Streaming {
                 log_warn!("relayed a big message from the upstream that is not JSON-RPC");
                 false
             }
-        }
-    }
-}
-
-/// `part` as valid UTF-8: invalid sequences replaced by U+FFFD, and a sequence cut at the end
-/// kept in `carry` for the next part.
-fn valid_utf8(carry: &mut Vec<u8>, part: Vec<u8>) -> Vec<u8> {
-    let mut bytes = if carry.is_empty() {
-        part
-    } else {
-        let mut joined = std::mem::take(carry);
-        joined.extend_from_slice(&part);
-        joined
-    };
-    match std::str::from_utf8(&bytes) {
-        Ok(_) => bytes,
-        Err(e) if e.error_len().is_none() => {
-            *carry = bytes.split_off(e.valid_up_to());
-            bytes
-        }
-        Err(_) => {
-            let mut out = String::with_capacity(bytes.len());
-            let mut chunks = bytes.utf8_chunks().peekable();
-            while let Some(chunk) = chunks.next() {
-                out.push_str(chunk.valid());
-                let bad = chunk.invalid();
-                let last = chunks.peek().is_none();
-                if last
-                    && !bad.is_empty()
-                    && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none())
-                {
-                    *carry = bad.to_vec();
-                } else if !bad.is_empty() {
-                    out.push('\u{FFFD}');
-                }
-            }
-            out.into_bytes()
         }
     }
 }
