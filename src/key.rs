@@ -248,8 +248,8 @@ pub fn require(before: &str, after: &str) -> anyhow::Result<McpKey> {
 }
 
 /// [`resolve`] with the keychain's answer supplied by `keychain` (called only when the environment
-/// holds no key): `doctor` passes the answer of the probe it already
-/// ran in parallel instead of asking the keychain a second time.
+/// holds no key): `doctor` passes the answer of the probe it already ran in parallel instead of
+/// asking the keychain a second time.
 pub fn resolve_with(
     env: impl Fn(&str) -> Option<String>,
     keychain: impl FnOnce() -> Result<Option<String>, crate::store::KeychainError>,
