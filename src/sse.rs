@@ -1,7 +1,9 @@
 //! An incremental Server-Sent Events reader: bytes in, events out, linear in the input size even
 //! for multi-megabyte events split over many chunks. A reader told to
 //! ([`Reader::stream_above`]) hands out the data of a big event in parts as they arrive instead
-//! of holding it whole.
+//! of holding it whole, without copying them: a part is a slice of the chunk it arrived in.
+
+use bytes::{Buf, Bytes};
 
 /// One dispatched event. Events without data are not dispatched, but their `id`/`retry` still count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +19,7 @@ pub enum Item {
     Event(Event),
     /// The next part of the data of the event being streamed. Line breaks in the data come out
     /// as spaces: JSON whitespace, so a JSON message keeps its value and fits on one line.
-    Part(Vec<u8>),
+    Part(Bytes),
     /// The event being streamed has ended.
     Streamed,
 }
@@ -61,14 +63,16 @@ impl Reader {
     }
 
     /// Feeds a chunk; returns the events (and parts) it completed. Data is copied once, from
-    /// the chunk into the event; an event's text is handed over, not copied again.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<Item> {
+    /// the chunk into the event; an event's text is handed over, not copied again. A streamed
+    /// part is not copied at all.
+    pub fn feed(&mut self, chunk: &Bytes) -> Vec<Item> {
         let mut items = Vec::new();
-        let mut rest = chunk;
+        let mut rest = &chunk[..];
         loop {
             let newline = memchr::memchr(b'\n', rest);
             if self.in_data_line {
-                let part = &rest[..newline.unwrap_or(rest.len())];
+                let start = rest.as_ptr() as usize - chunk.as_ptr() as usize;
+                let part = chunk.slice(start..start + newline.unwrap_or(rest.len()));
                 self.part(part, newline.is_none(), &mut items);
                 match newline {
                     Some(pos) => {
@@ -138,30 +142,43 @@ impl Reader {
             if self.has_data {
                 let mut earlier = spaced(&std::mem::take(&mut self.data));
                 earlier.push(b' ');
-                items.push(Item::Part(earlier));
+                items.push(Item::Part(earlier.into()));
             }
         } else if self.has_data {
-            items.push(Item::Part(b" ".to_vec()));
+            items.push(Item::Part(Bytes::from_static(b" ")));
         }
-        let mut buf = std::mem::take(&mut self.buf);
-        self.part(&buf[value_at..], true, items);
-        buf.clear();
-        self.buf = buf;
+        self.part(Bytes::copy_from_slice(&self.buf[value_at..]), true, items);
+        self.buf.clear();
         self.has_data = true;
         self.in_data_line = true;
     }
 
     /// Hands on the next bytes of the data line being streamed. While the line goes on
-    /// (`continues`), a character cut at the end waits for the rest of it.
-    fn part(&mut self, bytes: &[u8], continues: bool, items: &mut Vec<Item>) {
-        let mut part = std::mem::take(&mut self.held);
-        part.reserve(bytes.len());
-        part.extend(bytes.iter().map(|&b| space(b)));
-        if continues {
-            self.held = part.split_off(part.len() - cut_character(&part));
+    /// (`continues`), a character cut at the end waits for the rest of it: the few bytes held
+    /// and the ones that complete them go out as a part of their own, so the rest of `bytes`
+    /// goes on as it is (copied only to turn a rare CR into a space).
+    fn part(&mut self, mut bytes: Bytes, continues: bool, items: &mut Vec<Item>) {
+        if !self.held.is_empty() {
+            let rest = bytes
+                .iter()
+                .take(3)
+                .take_while(|&&b| b & 0xC0 == 0x80)
+                .count();
+            self.held.extend_from_slice(&bytes[..rest]);
+            bytes.advance(rest);
+            if !(continues && bytes.is_empty() && cut_character(&self.held) > 0) {
+                items.push(Item::Part(std::mem::take(&mut self.held).into()));
+            }
         }
-        if !part.is_empty() {
-            items.push(Item::Part(part));
+        if continues {
+            let whole = bytes.len() - cut_character(&bytes);
+            self.held.extend_from_slice(&bytes.split_off(whole));
+        }
+        if memchr::memchr(b'\r', &bytes).is_some() {
+            bytes = spaced(&bytes).into();
+        }
+        if !bytes.is_empty() {
+            items.push(Item::Part(bytes));
         }
     }
 
@@ -184,9 +201,9 @@ impl Reader {
         match field {
             b"data" if self.streaming => {
                 if self.has_data {
-                    items.push(Item::Part(b" ".to_vec()));
+                    items.push(Item::Part(Bytes::from_static(b" ")));
                 }
-                items.push(Item::Part(spaced(value)));
+                items.push(Item::Part(spaced(value).into()));
                 self.has_data = true;
             }
             b"data" => {
@@ -264,6 +281,12 @@ fn space(b: u8) -> u8 {
 mod tests {
     use super::*;
 
+    impl Reader {
+        fn feed_slice(&mut self, chunk: &[u8]) -> Vec<Item> {
+            self.feed(&Bytes::copy_from_slice(chunk))
+        }
+    }
+
     fn events(items: Vec<Item>) -> Vec<Event> {
         items
             .into_iter()
@@ -279,8 +302,8 @@ mod tests {
         let text = "id: 1\nretry: 500\ndata: \n\n: comment\nevent: message\nid: 2\ndata: {\"a\":\ndata: 1}\r\n\r\n";
         for split in 0..text.len() {
             let mut r = Reader::new();
-            let mut evs = events(r.feed(&text.as_bytes()[..split]));
-            evs.extend(events(r.feed(&text.as_bytes()[split..])));
+            let mut evs = events(r.feed_slice(&text.as_bytes()[..split]));
+            evs.extend(events(r.feed_slice(&text.as_bytes()[split..])));
             assert_eq!(evs.len(), 2, "split at {split}");
             assert_eq!(evs[0].data, "", "the priming event carries no data");
             assert_eq!(evs[1].data, "{\"a\":\n1}");
@@ -293,19 +316,19 @@ mod tests {
     #[test]
     fn priming_event_sets_id_without_dispatch() {
         let mut r = Reader::new();
-        let evs = events(r.feed(b"id: 0/abc\ndata:\n\n"));
+        let evs = events(r.feed_slice(b"id: 0/abc\ndata:\n\n"));
         assert_eq!(evs.len(), 1);
         assert_eq!(evs[0].data, "");
         assert_eq!(r.last_event_id.as_deref(), Some("0/abc"));
         let mut r = Reader::new();
-        assert!(r.feed(b"id: 7\n\n").is_empty());
+        assert!(r.feed_slice(b"id: 7\n\n").is_empty());
         assert_eq!(r.last_event_id.as_deref(), Some("7"));
     }
 
     #[test]
     fn an_event_cut_off_does_not_move_the_resume_point() {
         let mut r = Reader::new();
-        r.feed(b"id: 1\ndata: {}\n\nid: 2\ndata: {\"half");
+        r.feed_slice(b"id: 1\ndata: {}\n\nid: 2\ndata: {\"half");
         assert_eq!(
             r.last_event_id.as_deref(),
             Some("1"),
@@ -320,7 +343,7 @@ mod tests {
         let mut r = Reader::new();
         let mut evs = vec![];
         for chunk in text.as_bytes().chunks(8192) {
-            evs.extend(events(r.feed(chunk)));
+            evs.extend(events(r.feed_slice(chunk)));
         }
         assert_eq!(evs.len(), 1);
         assert_eq!(evs[0].data.len(), payload.len());
@@ -332,7 +355,7 @@ mod tests {
         let mut r = Reader::stream_above(limit);
         let (mut parts, mut whole, mut streamed) = (Vec::new(), Vec::new(), false);
         for chunk in text.as_bytes().chunks(size) {
-            for item in r.feed(chunk) {
+            for item in r.feed_slice(chunk) {
                 match item {
                     Item::Part(p) => parts.extend(p),
                     Item::Streamed => streamed = true,
@@ -376,9 +399,9 @@ mod tests {
             let mut r = Reader::stream_above(1000);
             let mut joined = String::new();
             for chunk in text.as_bytes().chunks(size) {
-                for item in r.feed(chunk) {
+                for item in r.feed_slice(chunk) {
                     if let Item::Part(p) = item {
-                        let part = String::from_utf8(p);
+                        let part = String::from_utf8(p.to_vec());
                         joined.push_str(&part.unwrap_or_else(|e| panic!("chunks of {size}: {e}")));
                     }
                 }
@@ -388,6 +411,32 @@ mod tests {
                 format!("{{\"big\": \"{value}\"}}"),
                 "chunks of {size}"
             );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_streamed_event_reads_as_it_would_whole() {
+        // Cut characters, a lead byte without its continuation, stray continuation bytes.
+        let mut data = b"{\"big\": \"".to_vec();
+        for _ in 0..300 {
+            data.extend_from_slice(b"\xE2\x82x\xF0\x9F\x98\x80\x80\xC3\xA9\xF0\x9F!");
+        }
+        data.extend_from_slice(b"\"}");
+        let mut text = b"data: ".to_vec();
+        text.extend_from_slice(&data);
+        text.extend_from_slice(b"\n\n");
+        let want = String::from_utf8_lossy(&data).into_owned();
+        for size in 1..=9 {
+            let mut r = Reader::stream_above(1000);
+            let mut joined = String::new();
+            for chunk in text.chunks(size) {
+                for item in r.feed_slice(chunk) {
+                    if let Item::Part(p) = item {
+                        joined.push_str(&String::from_utf8_lossy(&p));
+                    }
+                }
+            }
+            assert_eq!(joined, want, "chunks of {size}");
         }
     }
 

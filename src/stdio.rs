@@ -28,7 +28,7 @@ pub enum Out {
 }
 
 pub enum Part {
-    Data(Vec<u8>),
+    Data(bytes::Bytes),
     /// The message is complete. A sender dropped without it cut the message off.
     End,
 }

@@ -1278,12 +1278,10 @@ impl Streaming {
         }
     }
 
-    async fn send(&mut self, part: Vec<u8>) {
-        let part = match String::from_utf8(part) {
-            Ok(text) => text.into_bytes(),
-            Err(e) => String::from_utf8_lossy(e.as_bytes())
-                .into_owned()
-                .into_bytes(),
+    async fn send(&mut self, part: Bytes) {
+        let part = match std::str::from_utf8(&part) {
+            Ok(_) => part,
+            Err(_) => Bytes::from(String::from_utf8_lossy(&part).into_owned()),
         };
         self.top.feed(&part);
         if let Some(tx) = &self.tx
