@@ -244,6 +244,10 @@ mod nonblocking {
 
     /// stdin or stdout switched to non-blocking mode; the original flags come back on drop, so
     /// whoever shares the pipe afterwards finds it as it was.
+    /// The capacity asked for the stdin and stdout pipes.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const PIPE_SIZE: usize = 1024 * 1024;
+
     pub struct Fd {
         fd: Std,
         original: OFlags,
@@ -272,6 +276,13 @@ mod nonblocking {
             let kind = FileType::from_raw_mode(fstat(borrowed).ok()?.st_mode);
             if !matches!(kind, FileType::Fifo | FileType::Socket) {
                 return None;
+            }
+            // A 64 KiB pipe takes a big message in dozens of writes, each waking the reader;
+            // 1 MiB (the unprivileged maximum) takes it in a few. Best effort: the default size
+            // works, only slower.
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            if kind == FileType::Fifo {
+                let _ = rustix::pipe::fcntl_setpipe_size(borrowed, PIPE_SIZE);
             }
             let original = fcntl_getfl(borrowed).ok()?;
             fcntl_setfl(borrowed, original | OFlags::NONBLOCK).ok()?;

@@ -133,6 +133,19 @@ async fn a_2_mb_argument_round_trips() {
     assert!(answer["result"]["structuredContent"]["value"] == value);
 }
 
+/// A big message crosses a 1 MiB pipe in a few writes, where the default 64 KiB would take
+/// dozens, each waking the other side.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_bridge_widens_its_stdio_pipes() {
+    let (_up, mut b) = ready().await;
+    assert_eq!(
+        b.pipe_sizes(),
+        (MIB, MIB),
+        "stdin and stdout pipe capacities"
+    );
+}
+
 /// Every error path, at -vv, with a log file: the key is in none of stdout, stderr, the log.
 #[tokio::test]
 async fn the_key_appears_in_no_output_or_log() {

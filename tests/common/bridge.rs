@@ -105,6 +105,17 @@ impl Bridge {
         self.home.path()
     }
 
+    /// The capacities of the pipes to the bridge's stdin and from its stdout.
+    #[cfg(target_os = "linux")]
+    pub fn pipe_sizes(&mut self) -> (usize, usize) {
+        let stdin = self.stdin.as_ref().expect("stdin open");
+        let stdout = self.stdout.get_mut().get_ref();
+        (
+            rustix::pipe::fcntl_getpipe_size(stdin).unwrap(),
+            rustix::pipe::fcntl_getpipe_size(stdout).unwrap(),
+        )
+    }
+
     pub async fn send(&mut self, line: &str) {
         self.send_raw(format!("{line}\n").as_bytes()).await;
     }
