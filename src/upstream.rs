@@ -146,15 +146,17 @@ impl RelayError {
 /// The parts of the session a request is sent with.
 #[derive(Clone, Default)]
 struct Snapshot {
-    session: Option<String>,
-    version: Option<String>,
+    session: Option<HeaderValue>,
+    version: Option<HeaderValue>,
     generation: u64,
 }
 
 #[derive(Default)]
 struct Session {
-    id: Option<String>,
-    version: Option<String>,
+    /// Kept as header values, made once per session: every request clones them (a reference
+    /// count) instead of building them again.
+    id: Option<HeaderValue>,
+    version: Option<HeaderValue>,
     /// Bumped every time a session is (re)established, so concurrent requests that all hit a 404
     /// re-initialize once.
     generation: u64,
@@ -298,13 +300,15 @@ impl Upstream {
     }
 
     fn headers(&self, snap: &Snapshot) -> HeaderMap {
-        let mut h = HeaderMap::with_capacity(6);
+        // Room for these, the two of `post`, reqwest's User-Agent and a 2026-07-28 request's
+        // method, name and a parameter or two, without growing.
+        let mut h = HeaderMap::with_capacity(12);
         h.insert(KEY_HEADER, self.key.clone());
-        if let Some(Ok(v)) = snap.session.as_deref().map(HeaderValue::from_str) {
-            h.insert(SESSION_HEADER, v);
+        if let Some(v) = &snap.session {
+            h.insert(SESSION_HEADER, v.clone());
         }
-        if let Some(Ok(v)) = snap.version.as_deref().map(HeaderValue::from_str) {
-            h.insert(VERSION_HEADER, v);
+        if let Some(v) = &snap.version {
+            h.insert(VERSION_HEADER, v.clone());
         }
         h
     }
@@ -316,20 +320,22 @@ impl Upstream {
         }
     }
 
-    /// POSTs one message. A connection that could not be made is retried once: it provably
-    /// never reached the server.
-    async fn post(&self, body: &Bytes, headers: HeaderMap) -> Result<Response, RelayError> {
+    /// POSTs one message with the `headers` it makes (called again for a retry). A connection
+    /// that could not be made is retried once: it provably never reached the server.
+    async fn post(
+        &self,
+        body: &Bytes,
+        headers: impl Fn() -> HeaderMap,
+    ) -> Result<Response, RelayError> {
         let mut retried = false;
         loop {
-            let sent = self
-                .http
-                .post(self.url.clone())
-                .headers(headers.clone())
-                .header(ACCEPT, POST_ACCEPT)
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone())
-                .send()
-                .await;
+            let mut request = reqwest::Request::new(reqwest::Method::POST, self.url.clone());
+            let h = request.headers_mut();
+            *h = headers();
+            h.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *request.body_mut() = Some(body.clone().into());
+            let sent = self.http.execute(request).await;
             match sent {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_connect() && !retried => {
@@ -377,7 +383,7 @@ impl Upstream {
         let mut restored = false;
         loop {
             let snap = self.session.read().await.snapshot();
-            let resp = self.post(body, self.headers(&snap)).await?;
+            let resp = self.post(body, || self.headers(&snap)).await?;
             if resp.status() == StatusCode::NOT_FOUND && snap.session.is_some() && !restored {
                 restored = true;
                 self.restore_session(snap.generation).await?;
@@ -449,7 +455,7 @@ impl Upstream {
     /// The headers every 2026-07-28 request carries: version, method, name.
     fn stateless_headers(&self, route: &Route, version: &str) -> HeaderMap {
         let mut h = self.headers(&Snapshot {
-            version: Some(version.to_owned()),
+            version: version_value(version.to_owned()),
             ..Snapshot::default()
         });
         if let Ok(v) = HeaderValue::from_str(&route.method) {
@@ -474,7 +480,7 @@ impl Upstream {
         body: Bytes,
     ) -> Result<(), RelayError> {
         let headers = self.modern_headers(route, version, &body).await;
-        let resp = self.post(&body, headers).await?;
+        let resp = self.post(&body, || headers.clone()).await?;
         drop(body);
         self.relay_answer(resp, id, &route.method, false).await
     }
@@ -558,7 +564,7 @@ impl Upstream {
                         method: "tools/list".into(),
                         ..Route::default()
                     };
-                    self.post(&body, self.stateless_headers(&route, v)).await
+                    self.post(&body, || self.stateless_headers(&route, v)).await
                 }
                 None => self.post_in_session(&body).await,
             };
@@ -594,7 +600,7 @@ impl Upstream {
             .as_deref()
             .unwrap_or(modern::MODERN_VERSION);
         let resp = self
-            .post(&body, self.stateless_headers(route, version))
+            .post(&body, || self.stateless_headers(route, version))
             .await?;
         let status = resp.status();
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
@@ -752,7 +758,7 @@ impl Upstream {
         self.translating.store(false, Ordering::Release);
         session.translate = None;
         session.id = sid;
-        session.version = negotiated_version(&answer);
+        session.version = negotiated_version(&answer).and_then(version_value);
         session.generation += 1;
         session.initialize = Some((id.to_owned(), body));
         session.initialized = None;
@@ -789,8 +795,11 @@ impl Upstream {
             method: "server/discover".into(),
             ..Route::default()
         };
-        let headers = self.stateless_headers(&discover_route, &version);
-        let resp = self.post(&discover, headers).await?;
+        let resp = self
+            .post(&discover, || {
+                self.stateless_headers(&discover_route, &version)
+            })
+            .await?;
         let found = self
             .read_answer(resp, Some(discover_id), Delivery::Keep, false)
             .await?;
@@ -813,13 +822,16 @@ impl Upstream {
         id: &str,
         body: &Bytes,
         delivery: Delivery,
-    ) -> Result<(Option<String>, Option<String>), RelayError> {
-        let resp = self.post(body, self.headers(&Snapshot::default())).await?;
+    ) -> Result<(Option<HeaderValue>, Option<String>), RelayError> {
+        let resp = self
+            .post(body, || self.headers(&Snapshot::default()))
+            .await?;
+        // Visible ASCII only, in a value of its own (not a slice of the connection's buffer).
         let sid = resp
             .headers()
             .get(SESSION_HEADER)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .and_then(|v| HeaderValue::from_str(v).ok());
         let answer = self.read_answer(resp, Some(id), delivery, true).await?;
         Ok((sid, answer))
     }
@@ -828,7 +840,7 @@ impl Upstream {
         let mut session = self.session.write().await;
         session.initialized = Some(body.clone());
         let snap = session.snapshot();
-        let resp = self.post(&body, self.headers(&snap)).await?;
+        let resp = self.post(&body, || self.headers(&snap)).await?;
         self.read_answer(resp, None, Delivery::Forward, true)
             .await?;
         self.start_get_stream(snap);
@@ -860,13 +872,16 @@ impl Upstream {
             });
         }
         session.id = sid;
-        session.version = answer.as_deref().and_then(negotiated_version);
+        session.version = answer
+            .as_deref()
+            .and_then(negotiated_version)
+            .and_then(version_value);
         session.generation += 1;
         let initialized = session.initialized.clone().unwrap_or_else(|| {
             Bytes::from_static(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
         });
         let snap = session.snapshot();
-        let resp = self.post(&initialized, self.headers(&snap)).await?;
+        let resp = self.post(&initialized, || self.headers(&snap)).await?;
         self.read_answer(resp, None, Delivery::Forward, true)
             .await?;
         self.start_get_stream(snap);
@@ -1313,6 +1328,10 @@ fn is_error(line: &str) -> bool {
         error: Option<serde::de::IgnoredAny>,
     }
     serde_json::from_str::<Probe>(line).is_ok_and(|p| p.error.is_some())
+}
+
+fn version_value(version: String) -> Option<HeaderValue> {
+    HeaderValue::try_from(version).ok()
 }
 
 /// `result.protocolVersion` of an `initialize` answer.
