@@ -978,6 +978,8 @@ struct Report {
     spawn: HashMap<Variant, Duration>,
     sequential: HashMap<Variant, Sequential>,
     window: HashMap<Variant, Duration>,
+    /// CPU time per call during the 16-in-flight runs (median over the runs).
+    window_cpu: HashMap<Variant, Cpu>,
     big: HashMap<Variant, Duration>,
     rss_small: HashMap<Variant, u64>,
     rss_peak: HashMap<Variant, u64>,
@@ -1068,7 +1070,8 @@ async fn measure_all(opts: &Options, setup: &Setup, upstream: &Upstream) -> Resu
         "{} calls with {IN_FLIGHT} in flight, {WINDOW_RUNS} runs per variant…",
         opts.calls
     );
-    report.window = measure_window(&clients, upstream, &small, opts.calls).await?;
+    (report.window, report.window_cpu) =
+        measure_window(&clients, upstream, &small, opts.calls).await?;
     report.rss_small = peak_rss_of(&clients);
 
     eprintln!("{BIG_RUNS} round trips of a 2 MB argument per variant…");
@@ -1203,23 +1206,102 @@ async fn measure_sequential(
 
 /// Wall time of `calls` `call`s with [`IN_FLIGHT`] in flight: median of [`WINDOW_RUNS`] runs,
 /// after one uncounted run per variant (its pool grows to [`IN_FLIGHT`] connections there).
+/// Also the CPU each party spent per call in those runs.
 async fn measure_window(
     clients: &Clients,
     upstream: &Upstream,
     call: &Arc<Rpc>,
     calls: usize,
-) -> Result<HashMap<Variant, Duration>> {
+) -> Result<(HashMap<Variant, Duration>, HashMap<Variant, Cpu>)> {
     let mut samples: HashMap<Variant, Vec<Duration>> = HashMap::new();
+    let mut cpu: HashMap<Variant, Vec<Cpu>> = HashMap::new();
     for round in 0..=WINDOW_RUNS {
         for (variant, client) in rotated(clients, round) {
             upstream.clear_requests();
+            let pid = client.measured_pid();
+            let before = Cpu::now(pid);
             let took = run_window(variant, client, Arc::clone(call), calls).await?;
+            let spent = Cpu::per_call(before, Cpu::now(pid), calls);
             if round > 0 {
                 samples.entry(variant).or_default().push(took);
+                if let Some(spent) = spent {
+                    cpu.entry(variant).or_default().push(spent);
+                }
             }
         }
     }
-    Ok(samples.into_iter().map(|(v, s)| (v, median(s))).collect())
+    let walls = samples.into_iter().map(|(v, s)| (v, median(s))).collect();
+    let cpu = cpu.into_iter().map(|(v, s)| (v, Cpu::median(s))).collect();
+    Ok((walls, cpu))
+}
+
+/// CPU time (run time from `/proc/…/schedstat`, Linux) of the parties of a measurement: this
+/// process's client side, its upstream threads, and the measured process (bridge, mcp-remote).
+/// As a total, or per call once divided.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    client: Duration,
+    upstream: Duration,
+    process: Option<Duration>,
+}
+
+impl Cpu {
+    /// None where /proc does not tell.
+    fn now(pid: Option<u32>) -> Option<Cpu> {
+        let mut cpu = Cpu::default();
+        for (comm, ran) in thread_run_times("/proc/self/task")? {
+            if comm.starts_with("upstream") {
+                cpu.upstream += ran;
+            } else {
+                cpu.client += ran;
+            }
+        }
+        if let Some(pid) = pid {
+            let threads = thread_run_times(&format!("/proc/{pid}/task"))?;
+            cpu.process = Some(threads.into_iter().map(|(_, ran)| ran).sum());
+        }
+        Some(cpu)
+    }
+
+    /// What was spent from `before` to `after`, per call.
+    fn per_call(before: Option<Cpu>, after: Option<Cpu>, calls: usize) -> Option<Cpu> {
+        let (after, before) = (after?, before?);
+        let per = |a: Duration, b: Duration| a.saturating_sub(b) / calls.max(1) as u32;
+        Some(Cpu {
+            client: per(after.client, before.client),
+            upstream: per(after.upstream, before.upstream),
+            process: after.process.zip(before.process).map(|(a, b)| per(a, b)),
+        })
+    }
+
+    fn median(samples: Vec<Cpu>) -> Cpu {
+        let of = |f: fn(&Cpu) -> Option<Duration>| {
+            let v: Vec<Duration> = samples.iter().filter_map(f).collect();
+            (!v.is_empty()).then(|| median(v))
+        };
+        Cpu {
+            client: of(|c| Some(c.client)).unwrap_or_default(),
+            upstream: of(|c| Some(c.upstream)).unwrap_or_default(),
+            process: of(|c| c.process),
+        }
+    }
+}
+
+/// (thread name, time spent running) of every thread under a `/proc/…/task` directory.
+fn thread_run_times(dir: &str) -> Option<Vec<(String, Duration)>> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = task.path();
+        let (Ok(comm), Ok(stat)) = (
+            std::fs::read_to_string(path.join("comm")),
+            std::fs::read_to_string(path.join("schedstat")),
+        ) else {
+            continue; // the thread ended meanwhile
+        };
+        let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+        out.push((comm.trim().to_owned(), Duration::from_nanos(ns)));
+    }
+    Some(out)
 }
 
 async fn run_window(
@@ -1525,6 +1607,28 @@ fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
         has_remote,
         TARGET_WINDOW_RATIO,
     ));
+
+    // Where the CPU of those runs went.
+    let us = |d: Duration| format!("{:.1} µs", d.as_secs_f64() * 1e6);
+    for (party, pick) in [
+        (
+            "client (this process)",
+            (|c: &Cpu| Some(c.client)) as fn(&Cpu) -> Option<Duration>,
+        ),
+        ("upstream (this process)", |c| Some(c.upstream)),
+        ("bridge / mcp-remote process", |c| c.process),
+    ] {
+        let mut row = Row::new(format!("  CPU per call, {IN_FLIGHT} in flight: {party}"));
+        for (v, cpu) in &report.window_cpu {
+            if let Some(d) = pick(cpu) {
+                row.cells.insert(*v, us(d));
+            }
+        }
+        if !row.cells.is_empty() {
+            row.verdict = "info".into();
+            rows.push(row);
+        }
+    }
 
     // 2 MB.
     rows.push(ratio_row(
