@@ -174,10 +174,7 @@ fn handle_line(
     };
     if let Some(id) = cancels {
         // A stateless request is cancelled by closing its stream: nothing is sent upstream.
-        let stateless = inflight
-            .lock()
-            .ok()
-            .and_then(|mut m| m.remove(&id).filter(|f| f.stateless));
+        let stateless = inflight.lock().ok().and_then(|mut m| m.remove(&id));
         if let Some(flight) = stateless {
             log_debug!("cancelling request {id}: closing its stream");
             flight.task.abort();
@@ -200,19 +197,24 @@ fn handle_line(
     let is_handshake = matches!(&kind,
         Kind::Request { method, .. } | Kind::Notification { method }
             if method == "initialize" || method == "notifications/initialized");
-    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let (done_tx, done_rx) = is_handshake.then(oneshot::channel::<()>).unzip();
     let out = out.clone();
     let cancelled = Arc::clone(cancelled);
-    let request = match (&kind, &route) {
-        (Kind::Request { id, .. }, Some(route)) => Some((id.clone(), upstream.is_stateless(route))),
+    // A stateless request is registered to be cancelled by closing its stream (a session's
+    // request is cancelled upstream, by relaying the notification).
+    let stateless = match (&kind, &route) {
+        (Kind::Request { id, .. }, Some(route)) if upstream.is_stateless(route) => Some(id.clone()),
         _ => None,
     };
     let flights = Arc::clone(inflight);
     // The task starts once it is registered, so its own removal cannot come before the insert.
-    let (registered_tx, registered_rx) = oneshot::channel::<()>();
+    let (registered_tx, registered_rx) = stateless.is_some().then(oneshot::channel::<()>).unzip();
     let task = tasks.spawn(async move {
         let _done = done_tx; // dropped when the relay is over
-        let _ = registered_rx.await;
+        let registered = match registered_rx {
+            Some(rx) => rx.await.is_ok(),
+            None => false,
+        };
         match (kind, route) {
             (Kind::Request { id, method }, Some(route)) => {
                 let refused = match &judge {
@@ -235,7 +237,7 @@ fn handle_line(
                     }
                     None => upstream.request(&id, &route, body).await,
                 };
-                if let Ok(mut m) = flights.lock() {
+                if registered && let Ok(mut m) = flights.lock() {
                     m.remove(&id);
                 }
                 let was_cancelled = cancelled.lock().map(|mut s| s.remove(&id)).unwrap_or(false);
@@ -254,13 +256,15 @@ fn handle_line(
             _ => log_failure("a response", upstream.notify(None, body).await),
         }
     });
-    if let Some((id, stateless)) = request
+    if let Some(id) = stateless
         && let Ok(mut m) = inflight.lock()
     {
-        m.insert(id, InFlight { task, stateless });
+        m.insert(id, InFlight { task });
     }
-    let _ = registered_tx.send(());
-    is_handshake.then_some(done_rx)
+    if let Some(tx) = registered_tx {
+        let _ = tx.send(());
+    }
+    done_rx
 }
 
 /// The answer to a refused `tools/call`: a tool result with `isError`, so the model reads why.
@@ -272,11 +276,9 @@ fn refusal_line(id: &str, text: &str) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
 }
 
-/// A request being relayed.
+/// A stateless request being relayed: cancelled by closing its POST.
 struct InFlight {
     task: tokio::task::AbortHandle,
-    /// Relayed on its own stateless POST: cancelled by closing it.
-    stateless: bool,
 }
 
 type InFlightMap = Arc<Mutex<HashMap<String, InFlight>>>;
