@@ -242,12 +242,12 @@ mod nonblocking {
     use tokio::io::Interest;
     use tokio::io::unix::AsyncFd;
 
-    /// stdin or stdout switched to non-blocking mode; the original flags come back on drop, so
-    /// whoever shares the pipe afterwards finds it as it was.
     /// The capacity asked for the stdin and stdout pipes.
     #[cfg(any(target_os = "linux", target_os = "android"))]
     const PIPE_SIZE: usize = 1024 * 1024;
 
+    /// stdin or stdout switched to non-blocking mode; the original flags come back on drop, so
+    /// whoever shares the pipe afterwards finds it as it was.
     pub struct Fd {
         fd: Std,
         original: OFlags,
