@@ -1275,14 +1275,12 @@ impl Cpu {
     }
 
     fn median(samples: Vec<Cpu>) -> Cpu {
-        let of = |f: fn(&Cpu) -> Option<Duration>| {
-            let v: Vec<Duration> = samples.iter().filter_map(f).collect();
-            (!v.is_empty()).then(|| median(v))
-        };
+        let of = |f: fn(&Cpu) -> Duration| median(samples.iter().map(f).collect());
+        let processes: Vec<Duration> = samples.iter().filter_map(|c| c.process).collect();
         Cpu {
-            client: of(|c| Some(c.client)).unwrap_or_default(),
-            upstream: of(|c| Some(c.upstream)).unwrap_or_default(),
-            process: of(|c| c.process),
+            client: of(|c| c.client),
+            upstream: of(|c| c.upstream),
+            process: (!processes.is_empty()).then(|| median(processes)),
         }
     }
 }

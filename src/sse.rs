@@ -267,14 +267,12 @@ fn cut_character(b: &[u8]) -> usize {
     0
 }
 
-/// A copy of `bytes` with CR and LF turned into spaces.
+/// A copy of `bytes` with CR and LF turned into spaces (JSON whitespace all the same).
 fn spaced(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().map(|&b| space(b)).collect()
-}
-
-/// CR and LF as a space (JSON whitespace all the same); any other byte as it is.
-fn space(b: u8) -> u8 {
-    if b == b'\r' || b == b'\n' { b' ' } else { b }
+    bytes
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .collect()
 }
 
 #[cfg(test)]

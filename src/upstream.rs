@@ -455,7 +455,7 @@ impl Upstream {
     /// The headers every 2026-07-28 request carries: version, method, name.
     fn stateless_headers(&self, route: &Route, version: &str) -> HeaderMap {
         let mut h = self.headers(&Snapshot {
-            version: version_value(version.to_owned()),
+            version: HeaderValue::from_str(version).ok(),
             ..Snapshot::default()
         });
         if let Ok(v) = HeaderValue::from_str(&route.method) {
