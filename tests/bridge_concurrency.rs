@@ -47,11 +47,12 @@ async fn sequential_calls_reuse_one_connection() {
         let answer = b.call_tool("echo", json!({"value": i})).await;
         assert_eq!(answer["result"]["structuredContent"]["value"], i);
     }
-    // Without pooling each call opens its own; under heavy load one more may open while the
-    // previous stream's end is still on its way.
+    // Without pooling each call opens its own (30). hyper puts a connection back in the pool
+    // asynchronously after a stream ends, so on a loaded machine a call may find none idle and
+    // open another: allow a few.
     let opened = up.connections() - before;
     assert!(
-        opened <= 1,
+        opened <= 3,
         "30 sequential calls opened {opened} new connections"
     );
 }

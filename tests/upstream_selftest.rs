@@ -6,7 +6,7 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::upstream::{
-    FAKE_KEY, LEGACY_MISSING_SESSION_BODY, Mode, TOOL_NAMES, Upstream, UpstreamOptions,
+    FAKE_KEY, LEGACY_MISSING_SESSION_BODY, MCP_PATH, Mode, TOOL_NAMES, Upstream, UpstreamOptions,
 };
 use http::{HeaderName, HeaderValue};
 use rmcp::{
@@ -562,24 +562,68 @@ async fn fail_next_and_delay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counts_connections() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
-    let url = upstream.url();
     assert_eq!(upstream.connections(), 0);
-    let pooled = reqwest::Client::new();
-    for i in 0..10 {
-        post_keyed(&pooled, &url, None, &initialize_body(i)).await;
+    // Three requests on one kept-alive connection count once. Driven by hand: a pooled client
+    // puts a connection back asynchronously, so how many it opens depends on timing.
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", upstream.port()))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let status = keep_alive_request(&mut stream, upstream.port()).await;
+        assert_eq!(
+            status, 401,
+            "no key is refused, and the connection stays open"
+        );
     }
-    // hyper-util's pool puts a connection back asynchronously after an SSE body ends, so a
-    // request sent right after one may open a second connection: allow a little slack.
-    let pooled_count = upstream.connections();
-    assert!((1..=3).contains(&pooled_count), "{pooled_count}");
+    assert_eq!(upstream.connections(), 1);
+    drop(stream);
+
     let unpooled = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
     for i in 0..3 {
-        post_keyed(&unpooled, &url, None, &initialize_body(i)).await;
+        post_keyed(&unpooled, &upstream.url(), None, &initialize_body(i)).await;
     }
-    assert_eq!(upstream.connections(), pooled_count + 3);
+    assert_eq!(upstream.connections(), 1 + 3);
+}
+
+/// Sends one keyless POST on `stream` and reads its whole answer (which has a Content-Length);
+/// returns the status.
+async fn keep_alive_request(stream: &mut tokio::net::TcpStream, port: u16) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let request = format!(
+        "POST {MCP_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Accept: {ACCEPT}\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let head_end = loop {
+        if let Some(at) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed before the answer's head");
+        answer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(answer[..head_end].to_vec()).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .expect("the answer has a Content-Length");
+    while answer.len() < head_end + length {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed inside the answer's body");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    assert_eq!(answer.len(), head_end + length, "nothing after the answer");
+    head.split(' ').nth(1).unwrap().parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
