@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use tokio::io::{AsyncBufReadExt, BufReader};
+
 /// Where tests/npm-peers.sh installs the peers.
 pub fn npm_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("THREEMINAPI_TEST_NPM") {
@@ -41,33 +43,40 @@ pub struct Everything {
 }
 
 impl Everything {
+    /// Starts the server on a port the kernel picks (PORT=0) and learns it from the line
+    /// tests/report-listen-port.cjs prints once it listens. (Picking a free port first and
+    /// probing it raced with other tests: a server that lost the port exited while the probe
+    /// reached another test's server.)
     pub async fn start() -> Everything {
         let dir = package("@modelcontextprotocol/server-everything");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new("node")
+        let preload = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/report-listen-port.cjs");
+        let mut child = tokio::process::Command::new("node")
+            .arg("--require")
+            .arg(preload)
             .arg(dir.join("dist/index.js"))
             .arg("streamableHttp")
-            .env("PORT", port.to_string())
+            .env("PORT", "0")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("start node server-everything");
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "server-everything did not listen within 30 s"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut said = String::new();
+        let port = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(port) = line.strip_prefix("test-port-report: listening on ") {
+                    return port.parse::<u16>().unwrap();
+                }
+                said.push_str(&line);
+                said.push('\n');
+            }
+            panic!("server-everything exited before it listened; it said:\n{said}");
+        })
+        .await
+        .expect("server-everything did not listen within 30 s");
+        // Keep reading what it says so that a full pipe never blocks it.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Everything {
             url: format!("http://127.0.0.1:{port}/mcp"),
             _child: child,
