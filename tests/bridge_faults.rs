@@ -154,7 +154,7 @@ async fn a_call_whose_connection_dies_ends_at_once_with_an_error() {
     let mut b = bridge(&up.url(), FAKE_KEY).spawn();
     b.initialize().await;
     b.send(r#"{"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":30000}}}"#).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    up.wait_for_slow_calls(1).await;
     let started = Instant::now();
     up.stop().await;
     let answer = b.answer_to(&json!("long")).await;

@@ -107,12 +107,17 @@ async fn headers_carry_session_version_key_and_user_agent() {
     assert!(list.header("mcp-session-id").is_some_and(|s| !s.is_empty()));
     assert_eq!(list.header("mcp-protocol-version"), Some("2025-06-18"));
     // The standalone GET stream is opened on the session once the handshake is done.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let get = up
-        .requests()
-        .into_iter()
-        .find(|r| r.http_method == "GET")
-        .expect("GET stream opened");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let get = loop {
+        if let Some(get) = up.requests().into_iter().find(|r| r.http_method == "GET") {
+            break get;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no GET stream opened within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
     assert_eq!(get.header("mcp-session-id"), list.header("mcp-session-id"));
     assert_eq!(get.header("accept"), Some("text/event-stream"));
 }

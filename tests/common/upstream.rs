@@ -207,7 +207,7 @@ struct Shared {
     /// What `tools/list` answers; tests edit it (`edit_tools`) to play a server that changed.
     tools: Arc<Mutex<Vec<Tool>>>,
     current: Mutex<Option<Arc<Instance>>>,
-    cancelled_calls: Arc<AtomicUsize>,
+    slow_calls: Arc<SlowCalls>,
     /// SSE answers to POSTs still to be cut short after their first event id (`cut_next_streams`).
     cut: AtomicUsize,
     /// SSE answers to POSTs still to be dropped after their first event id (`drop_next_streams`).
@@ -260,7 +260,7 @@ impl Upstream {
             tools: Arc::new(Mutex::new(tool_list())),
             current: Mutex::new(None),
             cut: AtomicUsize::new(0),
-            cancelled_calls: Arc::new(AtomicUsize::new(0)),
+            slow_calls: Arc::default(),
             dropped: AtomicUsize::new(0),
         });
         let listener = bind(opts.port)
@@ -393,7 +393,20 @@ impl Upstream {
     /// `slow` calls whose handler stopped because the request was cancelled (a closed stream
     /// in 2026-07-28, `notifications/cancelled` before).
     pub fn cancelled_calls(&self) -> usize {
-        self.shared.cancelled_calls.load(Ordering::SeqCst)
+        self.shared.slow_calls.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Waits (up to 10 s) until the handlers of `n` `slow` calls have started, for tests that
+    /// act on a call in progress.
+    pub async fn wait_for_slow_calls(&self, n: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.shared.slow_calls.started.load(Ordering::SeqCst) < n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the upstream did not start {n} slow call(s) within 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// TCP connections accepted so far (across restarts).
@@ -500,7 +513,7 @@ fn new_instance(shared: &Shared) -> Arc<Instance> {
         data: Arc::new(Mutex::new(Data::seed())),
         tools: shared.tools.clone(),
         page_size: shared.tools_page_size.clone(),
-        cancelled_calls: shared.cancelled_calls.clone(),
+        slow_calls: shared.slow_calls.clone(),
     };
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(mode != Mode::Modern)
@@ -953,8 +966,15 @@ struct FakeServer {
     data: Arc<Mutex<Data>>,
     tools: Arc<Mutex<Vec<Tool>>>,
     page_size: Arc<AtomicUsize>,
-    /// `slow` calls that stopped because their request was cancelled.
-    cancelled_calls: Arc<AtomicUsize>,
+    slow_calls: Arc<SlowCalls>,
+}
+
+/// What the `slow` tool's handlers did.
+#[derive(Default)]
+struct SlowCalls {
+    started: AtomicUsize,
+    /// Calls that stopped because their request was cancelled.
+    cancelled: AtomicUsize,
 }
 
 fn tool_list() -> Vec<Tool> {
@@ -1161,7 +1181,7 @@ impl ServerHandler for FakeServer {
             "collaborators" => self.collaborators(&args),
             "api_call" => api_call(&args),
             "echo" => Ok(echo(&args)),
-            "slow" => slow(&args, &request, &context, &self.cancelled_calls).await,
+            "slow" => slow(&args, &request, &context, &self.slow_calls).await,
             "sample" | "elicit" | "roots" => return client_round_trip(&request, &context).await,
             other if self.get_tool(other).is_some() => Ok(text_result(format!("called {other}"))),
             other => Err(ErrorData::invalid_params(
@@ -1296,7 +1316,7 @@ async fn slow(
     args: &Value,
     request: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
-    cancelled_calls: &AtomicUsize,
+    calls: &SlowCalls,
 ) -> Result<CallToolResult, ErrorData> {
     let ms = args.get("ms").and_then(Value::as_u64).ok_or_else(|| {
         ErrorData::invalid_params("slow: `ms` must be a non-negative integer", None)
@@ -1313,11 +1333,12 @@ async fn slow(
             .and_then(|meta| meta.get_progress_token())
     });
     let per_step = Duration::from_millis(ms) / steps as u32;
+    calls.started.fetch_add(1, Ordering::SeqCst);
     for step in 1..=steps {
         tokio::select! {
             _ = tokio::time::sleep(per_step) => {}
             _ = context.ct.cancelled() => {
-                cancelled_calls.fetch_add(1, Ordering::SeqCst);
+                calls.cancelled.fetch_add(1, Ordering::SeqCst);
                 return Err(ErrorData::internal_error("slow: cancelled", None));
             }
         }
