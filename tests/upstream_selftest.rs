@@ -630,7 +630,12 @@ async fn keep_alive_request(stream: &mut tokio::net::TcpStream, port: u16) -> u1
 async fn stop_and_restart_on_the_same_port() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
     let port = upstream.port();
-    let client = reqwest::Client::new();
+    // Unpooled: a pooled connection the server has just closed may not have been noticed yet
+    // by the client, which would then send on it and fail (hyper's IncompleteMessage).
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let sid = legacy_session(&client, &upstream.url()).await;
 
     upstream.stop().await;
