@@ -5,8 +5,8 @@ mod common;
 
 use common::bridge::{Bridge, bridge, init_params};
 use common::upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
+use common::wait_until;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 const MODERN: &str = "2026-07-28";
 
@@ -179,14 +179,10 @@ async fn cancelling_a_modern_request_closes_its_stream() {
     b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":20000},"_meta":meta(MODERN)}})).await;
     up.wait_for_slow_calls(1).await;
     b.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long","reason":"user"}}"#).await;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while up.cancelled_calls() == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "the upstream handler never saw the cancellation"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("the upstream handler sees the cancellation", || {
+        up.cancelled_calls() > 0
+    })
+    .await;
     assert!(
         up.requests_for("notifications/cancelled").is_empty(),
         "nothing is POSTed for a stateless cancel"

@@ -5,6 +5,7 @@ mod common;
 
 use common::bridge::{assert_no_key, bridge, init_params};
 use common::upstream::{FAKE_KEY, TOOL_NAMES, Upstream, UpstreamOptions};
+use common::wait_until;
 use serde_json::{Value, json};
 
 async fn legacy() -> Upstream {
@@ -107,17 +108,9 @@ async fn headers_carry_session_version_key_and_user_agent() {
     assert!(list.header("mcp-session-id").is_some_and(|s| !s.is_empty()));
     assert_eq!(list.header("mcp-protocol-version"), Some("2025-06-18"));
     // The standalone GET stream is opened on the session once the handshake is done.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let get = loop {
-        if let Some(get) = up.requests().into_iter().find(|r| r.http_method == "GET") {
-            break get;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no GET stream opened within 10 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    };
+    let get = |up: &Upstream| up.requests().into_iter().find(|r| r.http_method == "GET");
+    wait_until("a GET stream opens", || get(&up).is_some()).await;
+    let get = get(&up).unwrap();
     assert_eq!(get.header("mcp-session-id"), list.header("mcp-session-id"));
     assert_eq!(get.header("accept"), Some("text/event-stream"));
 }
@@ -244,19 +237,9 @@ async fn the_get_stream_reconnects_with_last_event_id() {
             .filter(|r| r.http_method == "GET")
             .collect::<Vec<_>>()
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while gets(&up).is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no GET stream");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_until("a GET stream opens", || !gets(&up).is_empty()).await;
     up.close_get_streams().await;
-    while gets(&up).len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the GET stream was not reopened"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_until("the GET stream is reopened", || gets(&up).len() >= 2).await;
     let all = gets(&up);
     assert!(
         all[1].header("last-event-id").is_some(),
@@ -276,14 +259,10 @@ async fn the_get_stream_reconnects_with_last_event_id() {
         .header("mcp-session-id")
         .unwrap()
         .to_owned();
-    while !gets(&up)
-        .iter()
-        .any(|g| g.header("mcp-session-id") == Some(new_session.as_str()))
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no GET stream on the new session"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_until("a GET stream opens on the new session", || {
+        gets(&up)
+            .iter()
+            .any(|g| g.header("mcp-session-id") == Some(new_session.as_str()))
+    })
+    .await;
 }

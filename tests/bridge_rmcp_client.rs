@@ -5,6 +5,7 @@ mod common;
 
 use common::bridge::BIN;
 use common::upstream::{FAKE_KEY, TOOL_NAMES, Upstream, UpstreamOptions};
+use common::wait_until;
 use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use rmcp::service::{ClientLifecycleMode, serve_client_with_lifecycle};
@@ -55,14 +56,10 @@ async fn rmcp_client_lists_and_calls_through_the_bridge() {
 
     client.cancel().await.unwrap();
     // Closing the client closes the bridge's stdin: the bridge ends the session upstream.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !up.requests().iter().any(|r| r.http_method == "DELETE") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no DELETE after the client closed"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_until("a DELETE after the client closed", || {
+        up.requests().iter().any(|r| r.http_method == "DELETE")
+    })
+    .await;
 }
 
 /// Like Claude Code 2.1: probe with server/discover, fall back to initialize on -32601.

@@ -397,7 +397,8 @@ impl Upstream {
     }
 
     /// Waits (up to 10 s) until the handlers of `n` `slow` calls have started, for tests that
-    /// act on a call in progress.
+    /// act on a call in progress. (A loop of its own: examples include this file without
+    /// tests/common's `wait_until`.)
     pub async fn wait_for_slow_calls(&self, n: usize) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while self.shared.slow_calls.started.load(Ordering::SeqCst) < n {
