@@ -177,7 +177,10 @@ async fn modern_error_bodies_are_relayed_with_their_data() {
 async fn cancelling_a_modern_request_closes_its_stream() {
     let (up, mut b) = start(Mode::Modern).await;
     b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":20000},"_meta":meta(MODERN)}})).await;
-    up.wait_for_slow_calls(1).await;
+    wait_until("the upstream starts the slow call", || {
+        up.started_slow_calls() > 0
+    })
+    .await;
     b.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long","reason":"user"}}"#).await;
     wait_until("the upstream handler sees the cancellation", || {
         up.cancelled_calls() > 0

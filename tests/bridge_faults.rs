@@ -5,6 +5,7 @@ mod common;
 
 use common::bridge::{Bridge, assert_no_key, bridge};
 use common::upstream::{FAKE_KEY, Upstream, UpstreamOptions};
+use common::wait_until;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -154,7 +155,10 @@ async fn a_call_whose_connection_dies_ends_at_once_with_an_error() {
     let mut b = bridge(&up.url(), FAKE_KEY).spawn();
     b.initialize().await;
     b.send(r#"{"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":30000}}}"#).await;
-    up.wait_for_slow_calls(1).await;
+    wait_until("the upstream starts the slow call", || {
+        up.started_slow_calls() > 0
+    })
+    .await;
     let started = Instant::now();
     up.stop().await;
     let answer = b.answer_to(&json!("long")).await;

@@ -6,7 +6,7 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::upstream::{
-    FAKE_KEY, LEGACY_MISSING_SESSION_BODY, MCP_PATH, Mode, TOOL_NAMES, Upstream, UpstreamOptions,
+    FAKE_KEY, LEGACY_MISSING_SESSION_BODY, Mode, TOOL_NAMES, Upstream, UpstreamOptions,
 };
 use http::{HeaderName, HeaderValue};
 use rmcp::{
@@ -130,6 +130,14 @@ async fn post_keyed(
     body: &Value,
 ) -> Answer {
     post(client, url, Some(FAKE_KEY), session, &[], body).await
+}
+
+/// A client that opens a new connection for every request.
+fn unpooled_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
 }
 
 fn tools_list(id: u64) -> Value {
@@ -563,67 +571,42 @@ async fn fail_next_and_delay() {
 async fn counts_connections() {
     let upstream = Upstream::start(UpstreamOptions::default()).await;
     assert_eq!(upstream.connections(), 0);
-    // Three requests on one kept-alive connection count once. Driven by hand: a pooled client
-    // puts a connection back asynchronously, so how many it opens depends on timing.
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", upstream.port()))
+    // Three requests on one kept-alive connection count once. hyper's connection-level client
+    // keeps them on that one connection: a pooled client puts a connection back
+    // asynchronously, so how many it opens depends on timing.
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", upstream.port()))
         .await
         .unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    let connection = tokio::spawn(connection);
     for _ in 0..3 {
-        let status = keep_alive_request(&mut stream, upstream.port()).await;
+        let request = http::Request::post(upstream.url())
+            .header("content-type", "application/json")
+            .header("accept", ACCEPT)
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(b"{}")))
+            .unwrap();
+        let answer = sender.send_request(request).await.unwrap();
         assert_eq!(
-            status, 401,
+            answer.status(),
+            401,
             "no key is refused, and the connection stays open"
         );
+        http_body_util::BodyExt::collect(answer.into_body())
+            .await
+            .unwrap();
     }
     assert_eq!(upstream.connections(), 1);
-    drop(stream);
+    drop(sender);
+    connection.await.unwrap().unwrap();
 
-    let unpooled = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let unpooled = unpooled_client();
     for i in 0..3 {
         post_keyed(&unpooled, &upstream.url(), None, &initialize_body(i)).await;
     }
     assert_eq!(upstream.connections(), 1 + 3);
-}
-
-/// Sends one keyless POST on `stream` and reads its whole answer (which has a Content-Length);
-/// returns the status.
-async fn keep_alive_request(stream: &mut tokio::net::TcpStream, port: u16) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let request = format!(
-        "POST {MCP_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-         Accept: {ACCEPT}\r\nContent-Length: 2\r\n\r\n{{}}"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    let head_end = loop {
-        if let Some(at) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        let mut chunk = [0u8; 4096];
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "connection closed before the answer's head");
-        answer.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8(answer[..head_end].to_vec()).unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().unwrap())
-        })
-        .expect("the answer has a Content-Length");
-    while answer.len() < head_end + length {
-        let mut chunk = [0u8; 4096];
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "connection closed inside the answer's body");
-        answer.extend_from_slice(&chunk[..n]);
-    }
-    assert_eq!(answer.len(), head_end + length, "nothing after the answer");
-    head.split(' ').nth(1).unwrap().parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -632,10 +615,7 @@ async fn stop_and_restart_on_the_same_port() {
     let port = upstream.port();
     // Unpooled: a pooled connection the server has just closed may not have been noticed yet
     // by the client, which would then send on it and fail (hyper's IncompleteMessage).
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = unpooled_client();
     let sid = legacy_session(&client, &upstream.url()).await;
 
     upstream.stop().await;
