@@ -66,7 +66,7 @@ const MCP_REMOTE: &str = "mcp-remote@0.15.1";
 const LEGACY_VERSION: &str = "2025-11-25";
 // The stateless revision the modern clients speak, and the `_meta` members every modern request
 // carries: the crate's own definitions.
-use threeminapi::modern::{META_CAPABILITIES, META_VERSION, MODERN_VERSION};
+use threeminapi::upstream::modern::{META_CAPABILITIES, META_VERSION, MODERN_VERSION};
 const DEFAULT_CALLS: usize = 300;
 /// Fresh processes (clients) per variant for spawn-to-first-result, after one uncounted warm-up.
 const SPAWNS: usize = 10;

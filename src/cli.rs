@@ -1,8 +1,9 @@
 //! The command line, in one place (DESIGN §2). Commands arrive with the issues that build them.
 
-use crate::config::{ClientId, Scope};
-use crate::filter::Rule;
-use clap::{Args, Parser, Subcommand};
+use crate::bridge::filter::Rule;
+use crate::clients::{ClientId, Scope};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// `--version`: the release and the commit it was built from.
@@ -202,6 +203,33 @@ pub struct ListArgs {
     /// Machine-readable output (documented in the README)
     #[arg(long)]
     pub json: bool,
+}
+
+/// The catalogue's clients as the command line names them (`claude-code`, `cursor`, …).
+impl ValueEnum for ClientId {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ClientId::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.id()))
+    }
+}
+
+impl ValueEnum for Scope {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Scope::Project, Scope::User]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Scope::Project => {
+                "A file in the current directory, usually committed and shared with a team"
+            }
+            Scope::User => "A file in your home or config directory, for every project",
+        };
+        Some(PossibleValue::new(self.id()).help(help))
+    }
 }
 
 fn server_name(s: &str) -> Result<String, String> {

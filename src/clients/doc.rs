@@ -2,7 +2,7 @@
 //! tree for JSON/JSONC (`jsonc-parser`'s CST keeps comments, whitespace and trailing commas) and
 //! `toml_edit` for TOML. Files are parsed strictly before anything is changed.
 
-use super::clients::{Fields, Format};
+use super::catalogue::{Fields, Format};
 use jsonc_parser::ParseOptions;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 use serde_json::Value;

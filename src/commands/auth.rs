@@ -1,10 +1,10 @@
 //! `3minapi auth login | status | logout`: the key manager.
 
-use crate::Exit;
+use super::Exit;
 use crate::cli::{LoginArgs, StatusArgs};
-use crate::client::{CallError, Client, Connected};
+use crate::key::store::{self, KeychainError};
 use crate::key::{self, KEY_ENV, KEY_ORIGIN, KeyLookup, KeySource, McpKey};
-use crate::store::{self, KeychainError};
+use crate::upstream::client::{CallError, Client, Connected};
 use crate::upstream::{self, RelayError};
 use anyhow::{Context, anyhow, bail};
 use serde_json::json;

@@ -1,11 +1,11 @@
 //! `3minapi tools list | call`: a one-shot MCP client for scripts and for checking a setup. It
-//! talks through the bridge's own upstream client ([`crate::client`]), so key resolution, both
+//! talks through the bridge's own upstream client ([`crate::upstream::client`]), so key resolution, both
 //! protocol eras, sessions and error messages are those of `mcp serve`.
 
-use crate::Exit;
+use super::Exit;
 use crate::cli::{ToolsCallArgs, ToolsListArgs};
-use crate::client::{CallError, Client};
 use crate::key::{self, KEY_ORIGIN};
+use crate::upstream::client::{CallError, Client};
 use crate::upstream::{self, RelayError};
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};

@@ -5,6 +5,7 @@
 //! know that the server does not mark read-only — is refused: a filter that a renamed field lets
 //! writes through is worse than none.
 
+use crate::upstream::ToolsFilter;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -372,6 +373,17 @@ impl Filter {
     /// Whether any flag concerns this tool's calls.
     fn rules_on(&self, tool: &str) -> bool {
         self.read_only || Self::mentions(&self.allow, tool) || Self::mentions(&self.deny, tool)
+    }
+}
+
+/// The upstream hands every `tools/list` answer to the filter through its own interface.
+impl ToolsFilter for Filter {
+    fn filter_tools_list(&self, answer: &str) -> (String, Vec<String>) {
+        Filter::filter_tools_list(self, answer)
+    }
+
+    fn has_seen(&self, tool: &str) -> bool {
+        Filter::has_seen(self, tool)
     }
 }
 

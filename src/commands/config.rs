@@ -1,20 +1,16 @@
 //! `3minapi config install | uninstall | print | list` (DESIGN §4): our entry in each client's
 //! config file, written without damaging anything else in it.
 
-mod clients;
-mod doc;
-mod fsx;
-
-pub use clients::{ClientId, Fields, Form, Format, Places, Scope};
-pub use doc::{Doc, Malformed};
-pub use fsx::on_path as first_on_path;
-
-use crate::Exit;
+use super::Exit;
 use crate::cli::{ConfigCommand, EntryArgs, InstallArgs, ListArgs, PrintArgs, UninstallArgs};
-use crate::key::{self, KeyLookup, McpKey};
+use crate::clients::{
+    ClientId, Ctx, Doc, Fields, Form, Places, Scope, State, fsx, mask_entry_keys, masked, survey,
+};
+use crate::clients::{current_key, holds_secret};
+use crate::key::{self, McpKey};
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn run(command: ConfigCommand, url: &str, url_flag: Option<&str>) -> anyhow::Result<Exit> {
     let places = Places::from_env()?;
@@ -29,15 +25,6 @@ pub fn run(command: ConfigCommand, url: &str, url_flag: Option<&str>) -> anyhow:
         ConfigCommand::Print(args) => print(&ctx, &args),
         ConfigCommand::List(args) => list(&ctx, &args),
     }
-}
-
-/// What every subcommand needs to know about this machine and invocation.
-pub struct Ctx {
-    pub places: Places,
-    /// The upstream URL in use (for `--direct` entries).
-    pub url: String,
-    /// `--url` as given on the command line: written into bridge entries so they reach the same server.
-    pub url_flag: Option<String>,
 }
 
 /// A scope the client does not have is a usage error, reported the way clap reports them.
@@ -152,14 +139,6 @@ fn form_for(
         },
         Some(key),
     ))
-}
-
-/// Text for the screen: the key, wherever it appears, in its masked form.
-fn masked(text: &str, key: Option<&McpKey>) -> String {
-    match key {
-        Some(k) => text.replace(k.expose(), &k.masked()),
-        None => text.to_owned(),
-    }
 }
 
 fn target_path(
@@ -349,63 +328,6 @@ fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Whether an entry carries a key in plain text anywhere (a `--direct` header, an `env` block…).
-fn holds_secret(entry: &Value) -> bool {
-    match entry {
-        Value::String(s) => {
-            s.starts_with("tm_mcp_") || s.starts_with("tm_live_") || s.starts_with("tm_test_")
-        }
-        Value::Array(a) => a.iter().any(holds_secret),
-        Value::Object(o) => o.values().any(holds_secret),
-        _ => false,
-    }
-}
-
-/// The `x-api-key` header value of a direct entry, whatever the client calls its headers.
-fn entry_key(entry: &Value) -> Option<&str> {
-    ["headers", "http_headers"].iter().find_map(|h| {
-        entry.get(h)?.as_object()?.iter().find_map(|(name, v)| {
-            name.eq_ignore_ascii_case("x-api-key")
-                .then(|| v.as_str())
-                .flatten()
-        })
-    })
-}
-
-fn current_key() -> Option<McpKey> {
-    match key::resolve(
-        |name| std::env::var(name).ok(),
-        Some(crate::store::SHORT_WAIT),
-        |_| {},
-    ) {
-        KeyLookup::Found { key, .. } => Some(key),
-        _ => None,
-    }
-}
-
-/// Masks every `tm_…` key in a text shown on screen, also ones that differ from the current key.
-fn mask_entry_keys(text: &str, current: Option<&McpKey>) -> String {
-    let text = masked(text, current);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find("tm_") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let len = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(tail.len());
-        let word = &tail[..len];
-        match McpKey::parse(word) {
-            Ok(k) => out.push_str(&k.masked()),
-            Err(_) if len > 12 => out.push_str(&format!("{}…", &word[..7.min(len)])),
-            Err(_) => out.push_str(word),
-        }
-        rest = &tail[len..];
-    }
-    out.push_str(rest);
-    out
-}
-
 fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
     let client = args.target.client;
     let scope = match check_scope(client, args.target.scope, args.entry.direct) {
@@ -424,210 +346,6 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
     doc.upsert(name, &fields, &[]);
     crate::out!("{}", masked(&doc.render(), key.as_ref()));
     Ok(Exit::Success)
-}
-
-/// Where our entry stands in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    NoFile,
-    Malformed(String),
-    Missing,
-    Current,
-    Stale(String),
-}
-
-impl State {
-    pub fn id(&self) -> &'static str {
-        match self {
-            State::NoFile => "no-file",
-            State::Malformed(_) => "malformed",
-            State::Missing => "missing",
-            State::Current => "current",
-            State::Stale(_) => "stale",
-        }
-    }
-
-    pub fn detail(&self) -> Option<&str> {
-        match self {
-            State::Malformed(d) | State::Stale(d) => Some(d),
-            _ => None,
-        }
-    }
-}
-
-/// One client file as `config list` and `doctor` see it.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    pub client: ClientId,
-    pub scope: Scope,
-    pub path: PathBuf,
-    pub state: State,
-    /// Other servers in the file: a file with servers but not ours is a client set up otherwise.
-    pub other_servers: usize,
-    /// The entry carries the key in plain text.
-    pub holds_key: bool,
-}
-
-/// Looks at every known client file.
-pub fn survey(ctx: &Ctx, name: &str) -> Vec<FileReport> {
-    let key = std::cell::OnceCell::new();
-    let mut out = Vec::new();
-    for client in ClientId::ALL {
-        for &scope in client.scopes() {
-            let Some(path) = client.path(scope, &ctx.places) else {
-                continue;
-            };
-            out.push(inspect(ctx, client, scope, &path, name, &key));
-        }
-    }
-    out
-}
-
-fn inspect(
-    ctx: &Ctx,
-    client: ClientId,
-    scope: Scope,
-    path: &Path,
-    name: &str,
-    key: &std::cell::OnceCell<Option<McpKey>>,
-) -> FileReport {
-    let mut report = FileReport {
-        client,
-        scope,
-        path: path.to_path_buf(),
-        state: State::NoFile,
-        other_servers: 0,
-        holds_key: false,
-    };
-    let found = match fsx::read(path) {
-        Ok(f) => f,
-        Err(e) => {
-            report.state =
-                State::Malformed(format!("{e:#}").lines().next().unwrap_or("").to_owned());
-            return report;
-        }
-    };
-    let Some(existing) = &found.existing else {
-        return report;
-    };
-    let doc = match Doc::parse(&existing.text, client.format(), client.servers_key(), name) {
-        Ok(d) => d,
-        Err(m) => {
-            report.state = State::Malformed(format!("{}:{m}", path.display()));
-            return report;
-        }
-    };
-    report.other_servers = doc.server_names().iter().filter(|n| *n != name).count();
-    let Some(entry) = doc.entry(name) else {
-        report.state = State::Missing;
-        return report;
-    };
-    report.holds_key = holds_secret(&entry);
-    report.state = assess(ctx, client, &entry, || key.get_or_init(current_key).clone());
-    report
-}
-
-/// Whether an existing entry is what install would write now (DESIGN §4 "stale").
-pub fn assess(
-    ctx: &Ctx,
-    client: ClientId,
-    entry: &Value,
-    current_key: impl FnOnce() -> Option<McpKey>,
-) -> State {
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    if let Some(command) = s(entry, "command") {
-        let args: Vec<String> = entry
-            .get("args")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if args.get(..2) != Some(&["mcp".to_owned(), "serve".to_owned()][..]) {
-            return State::Stale(format!(
-                "its args are {args:?}, not [\"mcp\", \"serve\", …]"
-            ));
-        }
-        if let Some(problem) = command_problem(&command) {
-            return State::Stale(problem);
-        }
-        // The other fields we own (type, env_vars, timeouts) as install writes them now.
-        let want = client
-            .fields(&Form::Bridge {
-                command: command.clone(),
-                args: args.clone(),
-            })
-            .unwrap_or_default();
-        return differing(entry, &want).map_or(State::Current, State::Stale);
-    }
-    let Some(key_text) = entry_key(entry).map(str::to_owned).or_else(|| {
-        entry
-            .get("env_http_headers")
-            .and_then(|h| h.get("x-api-key"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    }) else {
-        return State::Stale("it has neither a command nor an x-api-key header".into());
-    };
-    let from_env = !key_text.starts_with("tm_");
-    let want = if from_env {
-        client.fields(&Form::DirectFromEnv {
-            url: ctx.url.clone(),
-        })
-    } else {
-        match current_key() {
-            Some(k) if k.expose() != key_text => {
-                return State::Stale(format!(
-                    "it holds a different key than the one in use ({k})"
-                ));
-            }
-            _ => client.fields(&Form::Direct {
-                url: ctx.url.clone(),
-                key: key_text.clone(),
-            }),
-        }
-    };
-    match want {
-        Ok(want) => differing(entry, &want).map_or(State::Current, State::Stale),
-        Err(e) => State::Stale(e),
-    }
-}
-
-/// The first owned field whose value differs, said without printing header values.
-fn differing(entry: &Value, want: &Fields) -> Option<String> {
-    want.iter().find_map(|(k, v)| {
-        (entry.get(k) != Some(v)).then(|| match entry.get(k) {
-            None => format!("it lacks `{k}`"),
-            Some(_) if k.contains("headers") => format!("its `{k}` differ"),
-            Some(cur) => format!("its `{k}` is {cur}, not {v}"),
-        })
-    })
-}
-
-/// Why the command of a bridge entry would not start this binary, if it would not.
-fn command_problem(command: &str) -> Option<String> {
-    let ours = std::env::current_exe().and_then(|p| p.canonicalize()).ok();
-    let target = if Path::new(command).components().count() > 1 {
-        match Path::new(command).canonicalize() {
-            Ok(p) => p,
-            Err(_) => return Some(format!("its command {command} does not exist")),
-        }
-    } else {
-        match fsx::on_path(command) {
-            Some(p) => p,
-            None => return Some(format!("its command `{command}` is not on PATH")),
-        }
-    };
-    match ours {
-        Some(ours) if ours != target => Some(format!(
-            "its command runs {}, not this binary ({})",
-            target.display(),
-            ours.display()
-        )),
-        _ => None,
-    }
 }
 
 fn list(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<Exit> {

@@ -1,19 +1,23 @@
-//! `3minapi mcp serve`: the stdio side. Newline-delimited JSON-RPC in on stdin, out on stdout
-//! (nothing else ever goes to stdout), each request relayed on its own task and answered as it
-//! completes.
+//! `3minapi mcp serve`'s engine: the stdio side. Newline-delimited JSON-RPC in on stdin, out on
+//! stdout (nothing else ever goes to stdout), each request routed to the upstream on its own task
+//! and answered as it completes; tool calls judged by the filter first. Must not use `clients` or
+//! `commands`: the bridge knows no config file and no command line.
 
-use crate::filter::Filter;
+pub mod filter;
+mod stdio;
+
 use crate::jsonrpc::{self, Invalid, Kind};
-use crate::stdio::{self, Input};
 use crate::upstream::{Outbox, RelayError, Route, Upstream};
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
+use filter::Filter;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use stdio::Input;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
-pub use crate::stdio::MAX_MESSAGE;
+pub use stdio::MAX_MESSAGE;
 
 /// Why the bridge cannot reach the upstream at all (no usable key, a refused URL). Every request
 /// is answered with it, so the MCP client shows the user what to fix instead of "connection closed".

@@ -2,11 +2,11 @@
 //! verification, `auth status`): it sends its requests through the bridge's own upstream client,
 //! so key handling, sessions, both protocol eras and error reporting are the same code path.
 
+use super::modern;
+use super::{Out, Outbox};
+use super::{RelayError, Route, Upstream};
 use crate::jsonrpc;
 use crate::key::McpKey;
-use crate::modern;
-use crate::stdio::{Out, Outbox};
-use crate::upstream::{RelayError, Route, Upstream};
 use bytes::Bytes;
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! user asks for it, a plain file. Every keychain call runs on its own thread under a timeout: a
 //! locked keychain may be waiting for a person, and a hung one must not wedge the caller.
 
-use crate::key::McpKey;
+use super::McpKey;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;

@@ -6,8 +6,8 @@
 //! relaying does. Anything else (a terminal, a file, a platform without that path) is served by
 //! a reader thread and a writer thread with plain blocking I/O.
 
-use crate::log_debug;
-use crate::log_warn;
+use crate::upstream::{Out, Part};
+use crate::{log_debug, log_warn};
 use tokio::sync::mpsc;
 
 /// Longest message accepted on stdin; a longer line is discarded without being held in memory.
@@ -18,60 +18,6 @@ const READ_CHUNK: usize = 256 * 1024;
 
 /// Small lines waiting for stdout are gathered into one write up to this size.
 const GATHER: usize = 256 * 1024;
-
-/// What goes out on stdout.
-pub enum Out {
-    /// One message, without its newline.
-    Line(String),
-    /// One message in parts, ended by [`Part::End`]; nothing else is written until it ends.
-    Parts(mpsc::Receiver<Part>),
-}
-
-pub enum Part {
-    Data(bytes::Bytes),
-    /// The message is complete. A sender dropped without it cut the message off.
-    End,
-}
-
-/// The queue to stdout, shared by every task that answers the client.
-#[derive(Clone)]
-pub struct Outbox {
-    tx: mpsc::UnboundedSender<Out>,
-    parts: bool,
-}
-
-/// Parts of one message waiting for stdout at most (backpressure on the upstream's stream). A
-/// part is what one read from the upstream brought, up to ~0.7 MB; one queued while another is
-/// written keeps stdout busy, and more would only hold memory (8 held 5 MB of a 5.7 MB answer).
-const PARTS_QUEUED: usize = 1;
-
-impl Outbox {
-    /// `parts`: whether the reader takes a message in parts (stdout does; a caller that reads
-    /// whole answers does not, and then every message comes as a [`Out::Line`]).
-    pub fn new(parts: bool) -> (Outbox, mpsc::UnboundedReceiver<Out>) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        (Outbox { tx, parts }, rx)
-    }
-
-    /// Queues one message; false when stdout is gone.
-    pub fn send(&self, line: String) -> bool {
-        self.tx.send(Out::Line(line)).is_ok()
-    }
-
-    /// Opens one message sent in parts, when the reader takes parts.
-    pub fn parts(&self) -> Option<mpsc::Sender<Part>> {
-        if !self.parts {
-            return None;
-        }
-        let (tx, rx) = mpsc::channel(PARTS_QUEUED);
-        self.tx.send(Out::Parts(rx)).ok()?;
-        Some(tx)
-    }
-
-    pub fn takes_parts(&self) -> bool {
-        self.parts
-    }
-}
 
 fn cut_off() {
     log_warn!(

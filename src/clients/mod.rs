@@ -1,0 +1,25 @@
+//! The AI clients we write entries for: the catalogue (where each client keeps its MCP servers and
+//! in which shape), the JSON/JSONC/TOML editors that change one entry and nothing else, and safe
+//! file I/O (atomic writes, backups, modes). Must not use `commands`, `cli` or `bridge`: printing,
+//! prompting and exit codes belong to the commands that call it.
+
+mod catalogue;
+mod doc;
+pub mod fsx;
+mod survey;
+
+pub use catalogue::{ClientId, Fields, Form, Format, Places, Scope};
+pub use doc::{Doc, Malformed};
+pub use fsx::on_path as first_on_path;
+pub use survey::{
+    FileReport, State, assess, current_key, holds_secret, mask_entry_keys, masked, survey,
+};
+
+/// What every subcommand needs to know about this machine and invocation.
+pub struct Ctx {
+    pub places: Places,
+    /// The upstream URL in use (for `--direct` entries).
+    pub url: String,
+    /// `--url` as given on the command line: written into bridge entries so they reach the same server.
+    pub url_flag: Option<String>,
+}

@@ -1,0 +1,114 @@
+//! The commands of DESIGN §2, one file per command group: each turns the parsed command line into
+//! work done by the rooms below (`bridge`, `upstream`, `key`, `clients`) and decides the exit status.
+//! The only room besides `cli` that knows clap's types; nothing below may use it.
+
+pub mod auth;
+pub mod config;
+pub mod doctor;
+pub mod serve;
+pub mod tools;
+
+pub use tools::Interrupted;
+
+use crate::cli::{AuthCommand, Cli, Command, McpCommand, ToolsCommand};
+use crate::upstream::{DEFAULT_URL, URL_ENV};
+use crate::{key, log, log_warn};
+use std::process::ExitCode;
+
+/// The exit statuses of every command, decided here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let level = log::Level::from_flags(cli.verbose, cli.quiet);
+    let url_flag = cli.url;
+    // The one-shot commands log to stderr, and the URL is resolved after, so its warning shows.
+    let start = || {
+        let _ = log::init(level, None);
+        resolve_url(url_flag.clone())
+    };
+    match cli.command {
+        Command::Auth { command } => {
+            let url = start();
+            match command {
+                AuthCommand::Login(args) => auth::login(&args, &url),
+                AuthCommand::Status(args) => auth::status(&args, &url),
+                AuthCommand::Logout => auth::logout(),
+            }
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "3minapi",
+                &mut buf,
+            );
+            crate::out!("{}", String::from_utf8_lossy(&buf));
+            Ok(Exit::Success)
+        }
+        Command::Doctor(args) => {
+            let url = start();
+            let opts = doctor::Options {
+                json: args.json,
+                offline: args.offline,
+                no_color: cli.no_color,
+            };
+            doctor::run(&opts, &url)
+        }
+        Command::Tools { command } => {
+            let url = start();
+            match command {
+                ToolsCommand::List(args) => tools::list(&args, &url),
+                ToolsCommand::Call(args) => tools::call(&args, &url),
+            }
+        }
+        Command::Config { command } => {
+            let url = start();
+            config::run(command, &url, url_flag.as_deref())
+        }
+        Command::Mcp {
+            command: McpCommand::Serve(args),
+        } => {
+            log::init(level, args.log_file.as_deref()).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open the log file {}: {e}\nhint: pass a writable path to --log-file",
+                    args.log_file
+                        .as_deref()
+                        .unwrap_or_else(|| std::path::Path::new(""))
+                        .display()
+                )
+            })?;
+            serve::run(resolve_url(url_flag), &args.filter)
+        }
+    }
+}
+
+/// `--url`, else `THREEMINAPI_URL` (unless empty or an unexpanded placeholder), else the hosted server.
+fn resolve_url(flag: Option<String>) -> String {
+    if let Some(url) = flag {
+        return url;
+    }
+    match std::env::var(URL_ENV) {
+        Ok(v) if key::is_unexpanded_or_empty(&v) => {
+            if !v.is_empty() {
+                log_warn!("{URL_ENV} holds an unexpanded placeholder; using {DEFAULT_URL}");
+            }
+            DEFAULT_URL.to_owned()
+        }
+        Ok(v) => v.trim().to_owned(),
+        Err(_) => DEFAULT_URL.to_owned(),
+    }
+}

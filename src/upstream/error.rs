@@ -1,0 +1,90 @@
+//! Why a message could not be relayed, said so the user knows what to do next.
+
+use crate::jsonrpc;
+
+/// Why a message could not be relayed. The bridge answers requests with [`RelayError::answer`].
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("the server refused the MCP key (HTTP {status}): was it regenerated or deleted?")]
+    KeyRefused { status: u16 },
+    #[error("cannot reach {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    #[error("{url} answered HTTP {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
+    Status {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("{url} closed the stream of this request before answering it")]
+    StreamEnded { url: String },
+    #[error(
+        "{url} redirected to another origin ({location}); not following, the MCP key would go with it"
+    )]
+    CrossOriginRedirect { url: String, location: String },
+    #[error(
+        "{url} no longer knows the session and it could not be restored: the client never sent initialize"
+    )]
+    SessionLost { url: String },
+}
+
+impl RelayError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            RelayError::KeyRefused { .. } => {
+                "generate a new key under Settings → AI Integration → CLI / IDE, then run `3minapi auth login`"
+            }
+            RelayError::Unreachable { .. } | RelayError::StreamEnded { .. } => {
+                "check the network and the proxy settings (HTTPS_PROXY, NO_PROXY), then retry"
+            }
+            RelayError::Status { .. } => {
+                "retry later; if it persists, check --url / THREEMINAPI_URL"
+            }
+            RelayError::CrossOriginRedirect { .. } => "check --url / THREEMINAPI_URL",
+            RelayError::SessionLost { .. } => "restart the MCP client",
+        }
+    }
+
+    fn code(&self) -> i64 {
+        match self {
+            RelayError::KeyRefused { .. } => jsonrpc::code::KEY_PROBLEM,
+            _ => jsonrpc::code::UPSTREAM_UNAVAILABLE,
+        }
+    }
+
+    /// The JSON-RPC error answering request `id` (raw JSON). The message carries the hint too:
+    /// clients show the message, rarely `data`.
+    pub fn answer(&self, id: &str) -> String {
+        let message = format!("{self}; {}", self.hint());
+        let data = serde_json::json!({ "hint": self.hint() });
+        jsonrpc::error_line(id, self.code(), &message, Some(&data))
+    }
+}
+
+/// The cause of a transport error in plain words: the innermost messages of the error chain
+/// (reqwest's own outer text repeats the URL).
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        // Outer errors often repeat their source's text; keep each piece once.
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = s.source();
+    }
+    // The outer layers are generic ("client error (Connect)"); the last two say what happened.
+    let causes = causes.split_off(causes.len().saturating_sub(2));
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "transport error"
+    };
+    if causes.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
+}

@@ -1,0 +1,276 @@
+//! The Streamable HTTP client for the hosted MCP server: one POST per client message, in both
+//! protocol eras, every transport fault turned into a [`RelayError`]. What the server sends goes to
+//! the caller through an [`Outbox`] of this room's own, so the same client serves the bridge,
+//! `tools`, `auth` and `doctor`. Must not use `commands`, `cli` or `bridge` (no stdio, no clap,
+//! no tool filter rules: a caller's filter comes in as a [`ToolsFilter`]).
+//!
+//! Messages are carried as the text they arrived as; only the routing fields are read.
+
+pub mod client;
+mod deliver;
+mod error;
+pub mod modern;
+mod request;
+mod session;
+pub mod sse;
+mod stateless;
+mod tools;
+
+pub use deliver::{Out, Outbox, Part};
+pub use error::{RelayError, describe};
+pub use tools::ToolsFilter;
+
+use crate::jsonrpc;
+use crate::log_debug;
+use bytes::Bytes;
+use deliver::Delivery;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Url};
+use session::{Session, Snapshot};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::Duration;
+use tokio::sync::RwLock;
+use tokio::task::JoinHandle;
+use tools::ToolHeaders;
+
+pub const DEFAULT_URL: &str = "https://3minapi.com/api/mcp";
+/// Environment variable for the upstream URL.
+pub const URL_ENV: &str = "THREEMINAPI_URL";
+pub const USER_AGENT: &str = concat!(
+    "3minapi/",
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("THREEMINAPI_GIT_COMMIT"),
+    ")"
+);
+
+const SESSION_HEADER: HeaderName = HeaderName::from_static("mcp-session-id");
+const VERSION_HEADER: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const METHOD_HEADER: HeaderName = HeaderName::from_static("mcp-method");
+const NAME_HEADER: HeaderName = HeaderName::from_static("mcp-name");
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+const KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// Checks the upstream URL: it must be `https://`, or `http://` to a loopback host (the key must
+/// not cross a network in clear text).
+pub fn check_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("the upstream URL {raw:?} is not valid: {e}"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "refusing {url}: plain http:// would send the MCP key in clear text; use https:// (http:// is accepted only for loopback hosts)"
+        )),
+        other => Err(format!(
+            "the upstream URL {url} has scheme {other}: only https:// is supported"
+        )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+pub struct Upstream {
+    http: Client,
+    url: Url,
+    key: HeaderValue,
+    session: RwLock<Session>,
+    get_stream: SyncMutex<Option<JoinHandle<()>>>,
+    to_client: Outbox,
+    /// `x-mcp-header` annotations per tool, from relayed or fetched `tools/list` answers.
+    tool_headers: SyncMutex<ToolHeaders>,
+    /// Held while `tools/list` is fetched for the annotations, so it is fetched once.
+    tool_fetch: tokio::sync::Mutex<()>,
+    /// Mirrors `Session::translate.is_some()` for the paths that must not wait on the lock.
+    translating: AtomicBool,
+    /// `--read-only` / `--allow-tool` / `--deny-tool`: `tools/list` answers lose the excluded tools.
+    filter: Option<Arc<dyn ToolsFilter>>,
+}
+
+/// The routing facts of one client request, owned so its task can outlive the parsed line.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    pub method: String,
+    /// `_meta`'s protocol version when it names the stateless revision (2026-07-28 or later).
+    pub modern_version: Option<String>,
+    /// The `Mcp-Name` source: tool or prompt name, resource URI, task id.
+    pub name: Option<String>,
+    /// Where `params.arguments` sits in the message text.
+    pub arguments: Option<std::ops::Range<usize>>,
+    /// `params.protocolVersion` of an `initialize`.
+    pub initialize_version: Option<String>,
+}
+
+impl Route {
+    /// `text` is the message `params` was parsed from.
+    pub fn of(method: &str, text: &[u8], params: &jsonrpc::Params<'_>) -> Route {
+        let offset = |raw: &str| {
+            let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.len()
+        };
+        Route {
+            method: method.to_owned(),
+            modern_version: params
+                .meta
+                .as_ref()
+                .and_then(|m| m.protocol_version.as_deref())
+                .filter(|v| modern::is_modern(v))
+                .map(str::to_owned),
+            name: modern::mcp_name(method, params).map(str::to_owned),
+            arguments: params.arguments.map(offset),
+            initialize_version: params.protocol_version.as_deref().map(str::to_owned),
+        }
+    }
+}
+
+impl Upstream {
+    /// `key` is sent as `x-api-key` and marked sensitive so no debug output shows it.
+    pub fn new(
+        url: Url,
+        key: &crate::key::McpKey,
+        to_client: Outbox,
+        filter: Option<Arc<dyn ToolsFilter>>,
+    ) -> anyhow::Result<Arc<Upstream>> {
+        let mut key = HeaderValue::from_str(key.expose())?;
+        key.set_sensitive(true);
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| same_origin(first, attempt.url()));
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if same {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        // No total or read timeout: a tool call or the GET stream may stay silent for minutes.
+        let http = Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true)
+            .tcp_keepalive(KEEPALIVE)
+            .redirect(redirects)
+            .build()?;
+        Ok(Arc::new(Upstream {
+            http,
+            url,
+            key,
+            session: RwLock::new(Session::default()),
+            get_stream: SyncMutex::new(None),
+            to_client,
+            tool_headers: SyncMutex::new(ToolHeaders::default()),
+            tool_fetch: tokio::sync::Mutex::new(()),
+            translating: AtomicBool::new(false),
+            filter,
+        }))
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    fn headers(&self, snap: &Snapshot) -> HeaderMap {
+        // Room for these, the two of `post`, reqwest's User-Agent and a 2026-07-28 request's
+        // method, name and a parameter or two, without growing.
+        let mut h = HeaderMap::with_capacity(12);
+        h.insert(KEY_HEADER, self.key.clone());
+        if let Some(v) = &snap.session {
+            h.insert(SESSION_HEADER, v.clone());
+        }
+        if let Some(v) = &snap.version {
+            h.insert(VERSION_HEADER, v.clone());
+        }
+        h
+    }
+
+    /// Relays a client request and forwards its answer (and whatever the server sends on the
+    /// request's stream) to the client. An `Err` means the client still needs an answer.
+    pub async fn request(
+        self: &Arc<Self>,
+        id: &str,
+        route: &Route,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        let method = route.method.as_str();
+        if method == "server/discover" {
+            return self.discover(id, route, body).await;
+        }
+        if let Some(version) = &route.modern_version {
+            return self.modern_request(id, route, version, body).await;
+        }
+        if method == "initialize" {
+            return self.initialize(id, route, body).await;
+        }
+        if self.translating.load(Ordering::Acquire) {
+            return self.translated_request(id, route, body).await;
+        }
+        let resp = self.post_in_session(&body).await?;
+        drop(body); // sent: a big request is not held while its answer streams back
+        self.relay_answer(resp, id, method, true).await
+    }
+
+    /// Relays a notification or a response from the client. Nothing is answered; failures are
+    /// returned for the log.
+    pub async fn notify(
+        self: &Arc<Self>,
+        method: Option<&str>,
+        body: Bytes,
+    ) -> Result<(), RelayError> {
+        if self.translating.load(Ordering::Acquire) {
+            // The stateless revision has no client notifications over HTTP.
+            log_debug!(
+                "not relaying {} to a server without sessions",
+                method.unwrap_or("a response")
+            );
+            return Ok(());
+        }
+        if method == Some("notifications/initialized") {
+            return self.initialized(body).await;
+        }
+        let resp = self.post_in_session(&body).await?;
+        self.read_answer(resp, None, Delivery::Forward, true)
+            .await
+            .map(drop)
+    }
+
+    /// True when this request goes upstream on its own stateless POST, which closing cancels.
+    pub fn is_stateless(&self, route: &Route) -> bool {
+        route.modern_version.is_some() || self.translating.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        assert!(check_url("http://127.0.0.1:9/api/mcp").is_ok());
+        assert!(check_url("http://localhost:9/api/mcp").is_ok());
+        assert!(check_url("http://[::1]:9/").is_ok());
+        assert!(check_url("https://3minapi.com/api/mcp").is_ok());
+        let e = check_url("http://3minapi.com/api/mcp").unwrap_err();
+        assert!(e.contains("clear text"), "{e}");
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("not a url").is_err());
+    }
+}

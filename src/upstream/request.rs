@@ -1,0 +1,317 @@
+//! One POST and what comes back: a JSON body, an SSE stream (resumed with `Last-Event-ID` when it
+//! breaks before the answer), or an HTTP status turned into a [`RelayError`].
+
+use super::deliver::{Delivery, Streaming};
+use super::{LAST_EVENT_ID, RelayError, Upstream, describe, sse};
+use crate::log_debug;
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Response, StatusCode};
+use std::time::Duration;
+
+const POST_ACCEPT: &str = "application/json, text/event-stream";
+/// After the answer has arrived, how long to wait for the server to end the stream, so the
+/// connection goes back to the pool instead of being dropped.
+const DRAIN_AFTER_ANSWER: Duration = Duration::from_secs(5);
+/// How long the answer waits for the end of its stream before it is handed to the client.
+const END_AFTER_ANSWER: Duration = Duration::from_millis(1);
+/// Resumes in a row that bring no new event before a call is failed.
+const MAX_IDLE_RESUMES: u32 = 3;
+/// Longest wait before resuming a stream the server closed on purpose, whatever `retry:` says.
+const MAX_RESUME_WAIT_MS: u64 = 30_000;
+
+/// An answer bigger than this is relayed to the client as it arrives rather than held whole.
+const STREAM_ABOVE: usize = 256 * 1024;
+
+impl Upstream {
+    pub(super) fn unreachable(&self, e: &reqwest::Error) -> RelayError {
+        RelayError::Unreachable {
+            url: self.url.to_string(),
+            cause: describe(e),
+        }
+    }
+
+    /// POSTs one message with the `headers` it makes (called again for a retry). A connection
+    /// that could not be made is retried once: it provably never reached the server.
+    pub(super) async fn post(
+        &self,
+        body: &Bytes,
+        headers: impl Fn() -> HeaderMap,
+    ) -> Result<Response, RelayError> {
+        let mut retried = false;
+        loop {
+            let mut request = reqwest::Request::new(reqwest::Method::POST, self.url.clone());
+            let h = request.headers_mut();
+            *h = headers();
+            h.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *request.body_mut() = Some(body.clone().into());
+            let sent = self.http.execute(request).await;
+            match sent {
+                Ok(resp) => return Ok(resp),
+                Err(e) if e.is_connect() && !retried => {
+                    log_debug!(
+                        "connecting to {} failed ({}); retrying once",
+                        self.url,
+                        describe(&e)
+                    );
+                    retried = true;
+                }
+                Err(e) => return Err(self.unreachable(&e)),
+            }
+        }
+    }
+
+    /// Forwards the answer to request `id`; a `tools/list` answer also teaches the
+    /// `x-mcp-header` annotations.
+    pub(super) async fn relay_answer(
+        &self,
+        resp: Response,
+        id: &str,
+        method: &str,
+        resumable: bool,
+    ) -> Result<(), RelayError> {
+        let delivery = match (method, &self.filter) {
+            ("tools/list", None) => Delivery::ForwardAndKeep,
+            // The listing reaches the client without the tools the filter excludes.
+            ("tools/list", Some(_)) => Delivery::ForwardOthers,
+            _ => Delivery::Forward,
+        };
+        if let Some(line) = self
+            .read_answer(resp, Some(id), delivery, resumable)
+            .await?
+            && let Some(filtered) = self.learn_tools(&line)
+        {
+            let _ = self.to_client.send(filtered);
+        }
+        Ok(())
+    }
+
+    /// Reads what the server answered to one POST. With `want` set, returns once that request's
+    /// answer has been delivered (resuming a broken SSE stream with `Last-Event-ID`).
+    /// `resumable`: a legacy stream, which may be resumed with `Last-Event-ID`.
+    pub(super) async fn read_answer(
+        &self,
+        resp: Response,
+        want: Option<&str>,
+        delivery: Delivery,
+        resumable: bool,
+    ) -> Result<Option<String>, RelayError> {
+        let status = resp.status();
+        let url = self.url.to_string();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("?")
+                .to_owned();
+            return Err(RelayError::CrossOriginRedirect { url, location });
+        }
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(RelayError::KeyRefused {
+                status: status.as_u16(),
+            });
+        }
+        let is_sse = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        if status.is_success() && is_sse {
+            return self.read_sse(resp, want, delivery, resumable).await;
+        }
+        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let text = String::from_utf8_lossy(&body);
+        if status.is_success() {
+            if text.trim().is_empty() {
+                return match want {
+                    // 202 to a request: the answer is not coming on this stream, and nothing says it will.
+                    Some(_) => Err(RelayError::Status {
+                        url,
+                        status: status.as_u16(),
+                        body: "accepted the request without answering it".into(),
+                    }),
+                    None => Ok(None),
+                };
+            }
+            return match self.deliver(text.into_owned(), want, delivery) {
+                Some(answer) => Ok(self.hand_over(answer, delivery)),
+                None if want.is_some() => Err(RelayError::StreamEnded { url }),
+                None => Ok(None),
+            };
+        }
+        // An error status with a JSON-RPC error body is the server's answer: relay it, addressed
+        // to the request when the server could not read the id.
+        if let Some(id) = want
+            && let Some(line) = error_body_for(&text, id)
+        {
+            return Ok(self
+                .deliver(line, Some(id), delivery)
+                .and_then(|a| self.hand_over(a, delivery)));
+        }
+        Err(self.status_error(status, &text))
+    }
+
+    /// An HTTP status that is no answer, with the start of its body (control characters removed).
+    pub(super) fn status_error(&self, status: StatusCode, body: &str) -> RelayError {
+        RelayError::Status {
+            url: self.url.to_string(),
+            status: status.as_u16(),
+            body: crate::log::sanitize(body.trim())
+                .chars()
+                .take(200)
+                .collect(),
+        }
+    }
+
+    pub(super) async fn read_sse(
+        &self,
+        mut resp: Response,
+        want: Option<&str>,
+        delivery: Delivery,
+        resumable: bool,
+    ) -> Result<Option<String>, RelayError> {
+        // Big messages go on to the client as they arrive when nothing needs them whole.
+        let mut reader = if delivery == Delivery::Forward && self.to_client.takes_parts() {
+            sse::Reader::stream_above(STREAM_ABOVE)
+        } else {
+            sse::Reader::new()
+        };
+        let mut streaming: Option<Streaming> = None;
+        let mut kept = None;
+        let mut answered = false;
+        // Resumes in a row that brought no new event: a server that lost the stream answers a
+        // resume with an empty stream forever.
+        let mut idle_resumes = 0;
+        let mut resumed_from: Option<String> = None;
+        loop {
+            let mut broken = false;
+            loop {
+                let chunk = if answered {
+                    match tokio::time::timeout(DRAIN_AFTER_ANSWER, resp.chunk()).await {
+                        Ok(c) => c,
+                        Err(_) => break,
+                    }
+                } else {
+                    resp.chunk().await
+                };
+                match chunk {
+                    Ok(Some(bytes)) => {
+                        let (answer, streamed) = self
+                            .take_items(reader.feed(&bytes), want, delivery, &mut streaming)
+                            .await;
+                        if streamed {
+                            answered = true; // already on its way to the client
+                        }
+                        if let Some(answer) = answer {
+                            // Read the stream's end first (it follows the answer at once): the
+                            // connection then goes back to the pool before the client can send
+                            // its next request, and sequential calls keep one connection.
+                            let end = tokio::time::timeout(END_AFTER_ANSWER, resp.chunk()).await;
+                            kept = self.hand_over(answer, delivery);
+                            answered = true;
+                            match end {
+                                Ok(Ok(None)) | Ok(Err(_)) => break,
+                                Ok(Ok(Some(more))) => {
+                                    let items = reader.feed(&more);
+                                    self.take_items(items, None, delivery, &mut streaming).await;
+                                }
+                                Err(_) => {}
+                            }
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        log_debug!("stream from {} broke: {}", self.url, describe(&e));
+                        broken = true;
+                        break;
+                    }
+                }
+            }
+            // A message cut off while streamed stays incomplete on the client's side.
+            streaming.take();
+            if answered || want.is_none() {
+                return Ok(kept);
+            }
+            reader.interrupted();
+            let ended = || RelayError::StreamEnded {
+                url: self.url.to_string(),
+            };
+            // The stream ended after an event id but without the answer: resume it with
+            // Last-Event-ID (MCP 2025-11-25). A server that closed it on purpose asked for a wait
+            // (`retry:`); a broken connection is retried at once, and only once: if the server is
+            // gone the call must fail now, not after a backoff.
+            let Some(last) = reader.last_event_id.clone().filter(|_| resumable) else {
+                return Err(ended());
+            };
+            if resumed_from.as_deref() == Some(last.as_str()) {
+                idle_resumes += 1;
+                if idle_resumes >= MAX_IDLE_RESUMES {
+                    log_debug!("resumed {idle_resumes} times without a new event; giving up");
+                    return Err(ended());
+                }
+            } else {
+                idle_resumes = 0;
+            }
+            resumed_from = Some(last.clone());
+            if !broken {
+                let wait = reader.retry_ms.unwrap_or(0).min(MAX_RESUME_WAIT_MS);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            }
+            let snap = self.session.read().await.snapshot();
+            let resumed = self
+                .http
+                .get(self.url.clone())
+                .headers(self.headers(&snap))
+                .header(ACCEPT, "text/event-stream")
+                .header(LAST_EVENT_ID, last.as_str())
+                .send()
+                .await;
+            resp = match resumed {
+                Ok(r) if r.status().is_success() => r,
+                Ok(r) if matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+                    return Err(RelayError::KeyRefused {
+                        status: r.status().as_u16(),
+                    });
+                }
+                Ok(r) => {
+                    log_debug!("resuming the stream got HTTP {}", r.status());
+                    return Err(ended());
+                }
+                Err(e) => {
+                    log_debug!("resuming the stream failed: {}", describe(&e));
+                    return Err(ended());
+                }
+            };
+        }
+    }
+}
+
+/// An error status's body, when it is a JSON-RPC error: returned as a line addressed to `id` if
+/// the server left the id null or out.
+pub(super) fn error_body_for(text: &str, id: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+    let obj = value.as_object_mut()?;
+    obj.get("error")?.as_object()?;
+    if obj.get("id").is_none_or(|v| v.is_null()) {
+        obj.insert("id".into(), serde_json::from_str(id).ok()?);
+    }
+    obj.entry("jsonrpc").or_insert_with(|| "2.0".into());
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_addressed_to_the_request() {
+        let line = error_body_for(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Bad Request: Missing session ID","data":{"x":1}}}"#, "\"r1\"").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"], "r1");
+        assert_eq!(v["error"]["data"]["x"], 1);
+        assert!(error_body_for("Not Found", "1").is_none());
+        assert!(error_body_for(r#"{"result":{}}"#, "1").is_none());
+    }
+}
