@@ -4,7 +4,7 @@
 //! `commands`: the bridge knows no config file and no command line.
 
 pub mod filter;
-mod stdio;
+pub mod stdio;
 
 use crate::jsonrpc::{self, Invalid, Kind};
 use crate::upstream::{Outbox, RelayError, Route, Upstream};

@@ -26,6 +26,7 @@ fn cut_off() {
 }
 
 /// What stdin delivers.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Line(Vec<u8>),
     /// A line longer than [`MAX_MESSAGE`], discarded.
@@ -34,14 +35,14 @@ pub enum Input {
 
 /// Splits a byte stream into lines, holding at most [`MAX_MESSAGE`] bytes of one line.
 #[derive(Default)]
-struct Lines {
+pub struct Lines {
     line: Vec<u8>,
     discarding: bool,
 }
 
 impl Lines {
     /// Feeds bytes; each line completed is passed to `emit`.
-    fn feed(&mut self, mut data: &[u8], emit: &mut impl FnMut(Input)) {
+    pub fn feed(&mut self, mut data: &[u8], emit: &mut impl FnMut(Input)) {
         while let Some(pos) = memchr::memchr(b'\n', data) {
             if self.discarding {
                 self.discarding = false;
@@ -63,7 +64,7 @@ impl Lines {
     }
 
     /// The last line when the input ends without a newline.
-    fn finish(self) -> Option<Input> {
+    pub fn finish(self) -> Option<Input> {
         if self.discarding {
             Some(Input::TooLong)
         } else if !self.line.is_empty() {
