@@ -6,24 +6,18 @@
 //! relaying does. Anything else (a terminal, a file, a platform without that path) is served by
 //! a reader thread and a writer thread with plain blocking I/O.
 
-use crate::upstream::{Out, Part};
+use crate::upstream::Out;
 use crate::{log_debug, log_warn};
 use tokio::sync::mpsc;
 
 /// Longest message accepted on stdin; a longer line is discarded without being held in memory.
-pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+pub use crate::jsonrpc::MAX_MESSAGE;
 
 /// How much is read from stdin at a time.
 const READ_CHUNK: usize = 256 * 1024;
 
 /// Small lines waiting for stdout are gathered into one write up to this size.
 const GATHER: usize = 256 * 1024;
-
-fn cut_off() {
-    log_warn!(
-        "a message from the server was cut off while it was being relayed; the client gets an incomplete line"
-    );
-}
 
 /// What stdin delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,19 +144,9 @@ fn write_blocking(mut rx: mpsc::UnboundedReceiver<Out>) {
     let put = |w: &mut std::io::BufWriter<_>, out: Out| -> std::io::Result<()> {
         match out {
             Out::Line(line) => w.write_all(line.as_bytes())?,
-            Out::Parts(mut parts) => {
-                let mut complete = false;
-                while let Some(part) = parts.blocking_recv() {
-                    match part {
-                        Part::Data(data) => w.write_all(&data)?,
-                        Part::End => {
-                            complete = true;
-                            break;
-                        }
-                    }
-                }
-                if !complete {
-                    cut_off();
+            Out::Parts(parts) => {
+                for part in parts {
+                    w.write_all(&part)?;
                 }
             }
         }
@@ -182,7 +166,7 @@ fn write_blocking(mut rx: mpsc::UnboundedReceiver<Out>) {
 
 #[cfg(unix)]
 mod nonblocking {
-    use super::{GATHER, Input, Lines, Out, Part, READ_CHUNK, mpsc};
+    use super::{GATHER, Input, Lines, Out, READ_CHUNK, mpsc};
     use crate::{log_debug, log_warn};
     use rustix::fs::{FileType, OFlags, fcntl_getfl, fcntl_setfl, fstat};
     use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -336,23 +320,11 @@ mod nonblocking {
     }
 
     /// Writes one message given in parts, and its newline; false when stdout is gone.
-    async fn put_parts(fd: &AsyncFd<Fd>, mut parts: mpsc::Receiver<Part>) -> bool {
-        let mut complete = false;
-        while let Some(part) = parts.recv().await {
-            match part {
-                Part::Data(data) => {
-                    if !put(fd, &data).await {
-                        return false;
-                    }
-                }
-                Part::End => {
-                    complete = true;
-                    break;
-                }
+    async fn put_parts(fd: &AsyncFd<Fd>, parts: Vec<bytes::Bytes>) -> bool {
+        for part in parts {
+            if !put(fd, &part).await {
+                return false;
             }
-        }
-        if !complete {
-            super::cut_off();
         }
         put(fd, b"\n").await
     }

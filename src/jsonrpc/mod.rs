@@ -13,6 +13,9 @@ mod strscan;
 use scan::scan_message;
 pub use scan::{SCAN_THRESHOLD, TopLevel, scan_top_level};
 
+/// The longest message the bridge relays, either way: a longer one is refused whole, never cut.
+pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
 /// Error codes the bridge answers with when it, not the upstream, is the source of the error.
 pub mod code {
     pub const PARSE_ERROR: i64 = -32700;

@@ -275,6 +275,16 @@ impl TopLevel {
     }
 
     /// The message's kind, once all of it has been fed; `None` if it is not a JSON-RPC object.
+    /// The id of a message already known to be an answer (its `id` read whole, a `result` or
+    /// `error` member seen, no `method`): one too big to relay can be refused before its end.
+    pub fn answer_id(&self) -> Option<&str> {
+        let settled =
+            self.answer && !self.malformed && self.method.is_empty() && self.member != Member::Id;
+        std::str::from_utf8(self.id.trim_ascii())
+            .ok()
+            .filter(|id| settled && !id.is_empty())
+    }
+
     pub fn finish(self) -> Option<Kind> {
         if self.malformed || self.depth != 0 || self.in_string {
             return None;

@@ -1,9 +1,12 @@
 //! Where the server's messages go: the [`Outbox`], the upstream's own way to hand messages to
 //! whoever created it (the bridge writes them to stdout; the one-shot [`super::client`] reads them),
-//! whole or, for big ones, as parts sliced from the network's reads without a copy.
+//! and the routing of each response stream: it may carry the answer to its own request, once, and
+//! the server's requests and notifications; any other answer is dropped. A big message is held as
+//! the read buffers it arrived in, without a copy, and handed on once it has ended within the limit.
 
-use super::{Upstream, sse};
-use crate::jsonrpc::{self, Kind};
+use super::{RelayError, Upstream, sse};
+use crate::jsonrpc::{self, Kind, MAX_MESSAGE};
+use crate::log::sanitize;
 use crate::log_warn;
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -12,15 +15,9 @@ use tokio::sync::mpsc;
 pub enum Out {
     /// One message, without its newline.
     Line(String),
-    /// One message in parts, ended by [`Part::End`]; nothing else comes out until it ends.
-    Parts(mpsc::Receiver<Part>),
-}
-
-/// A piece of a big message: a slice of one read from the server, valid UTF-8.
-pub enum Part {
-    Data(Bytes),
-    /// The message is complete. A sender dropped without it cut the message off.
-    End,
+    /// One big message as the read buffers it arrived in, to be written one after the other:
+    /// valid UTF-8 together, no line break inside.
+    Parts(Vec<Bytes>),
 }
 
 /// Where the upstream puts what the server sends, for whoever made it (the bridge: stdout), shared
@@ -30,11 +27,6 @@ pub struct Outbox {
     tx: mpsc::UnboundedSender<Out>,
     parts: bool,
 }
-
-/// Parts of one message waiting for the reader at most (backpressure on the upstream's stream). A
-/// part is what one read from the upstream brought, up to ~0.7 MB; one queued while another is
-/// written keeps stdout busy, and more would only hold memory (8 held 5 MB of a 5.7 MB answer).
-const PARTS_QUEUED: usize = 1;
 
 impl Outbox {
     /// `parts`: whether the reader takes a message in parts (stdout does; a caller that reads
@@ -49,18 +41,36 @@ impl Outbox {
         self.tx.send(Out::Line(line)).is_ok()
     }
 
-    /// Opens one message sent in parts, when the reader takes parts.
-    pub fn parts(&self) -> Option<mpsc::Sender<Part>> {
-        if !self.parts {
-            return None;
+    /// Queues one message from the server, in parts when the reader takes them.
+    pub(super) fn send_message(&self, message: Message) -> bool {
+        match message {
+            Message::Parts(parts) if self.parts => self.tx.send(Out::Parts(parts)).is_ok(),
+            other => self.send(other.into_line()),
         }
-        let (tx, rx) = mpsc::channel(PARTS_QUEUED);
-        self.tx.send(Out::Parts(rx)).ok()?;
-        Some(tx)
     }
+}
 
-    pub fn takes_parts(&self) -> bool {
-        self.parts
+/// A message from the server: a line of text, or a big one as the buffers it arrived in.
+pub(super) enum Message {
+    Line(String),
+    Parts(Vec<Bytes>),
+}
+
+impl Message {
+    /// The message as one string (a big one is copied together: only for callers that need it
+    /// whole, never on the bridge's way to stdout).
+    pub(super) fn into_line(self) -> String {
+        match self {
+            Message::Line(line) => line,
+            Message::Parts(parts) => {
+                let mut line = String::with_capacity(parts.iter().map(Bytes::len).sum());
+                for part in &parts {
+                    // Each part was checked (or made) valid UTF-8 when it arrived.
+                    line.push_str(&String::from_utf8_lossy(part));
+                }
+                line
+            }
+        }
     }
 }
 
@@ -78,49 +88,71 @@ pub(super) enum Delivery {
     Keep,
 }
 
-impl Upstream {
-    /// Hands on what an SSE chunk completed: whole messages through [`Upstream::deliver`] (the
-    /// answer to `want` is returned), parts of a big message straight to the client. The flag
-    /// says that the answer to `want` was streamed.
-    pub(super) async fn take_items(
-        &self,
-        items: Vec<sse::Item>,
-        want: Option<&str>,
-        delivery: Delivery,
-        streaming: &mut Option<Streaming>,
-    ) -> (Option<String>, bool) {
-        let (mut answer, mut streamed) = (None, false);
-        for item in items {
-            match item {
-                sse::Item::Event(ev) => {
-                    if let Some(a) = self.deliver(ev.data, want, delivery) {
-                        answer = Some(a);
-                    }
-                }
-                sse::Item::Part(part) => {
-                    streaming
-                        .get_or_insert_with(|| Streaming::start(&self.to_client))
-                        .send(part)
-                        .await;
-                }
-                sse::Item::Streamed => {
-                    if let Some(s) = streaming.take() {
-                        streamed |= s.finish(want).await;
-                    }
-                }
-            }
+/// The answer a stream brought, for [`Upstream::hand_over`]; an error when it was over the limit.
+pub(super) type Answer = Result<Message, RelayError>;
+
+/// How one response stream is routed.
+pub(super) struct Routing<'a> {
+    /// The request this stream answers (`None`: a notification's stream, or the GET stream).
+    pub(super) want: Option<&'a str>,
+    pub(super) delivery: Delivery,
+    /// The answer to `want` came: another one is dropped.
+    pub(super) answered: bool,
+    /// A big message being received in parts.
+    big: Option<BigMessage>,
+}
+
+impl<'a> Routing<'a> {
+    pub(super) fn new(want: Option<&'a str>, delivery: Delivery) -> Routing<'a> {
+        Routing {
+            want,
+            delivery,
+            answered: false,
+            big: None,
         }
-        (answer, streamed)
     }
 
-    /// Hands one message from the server to the client. The answer to `want` is not sent but
-    /// returned, for [`Upstream::hand_over`] once the caller has done what must come first.
-    pub(super) fn deliver(
-        &self,
-        data: String,
-        want: Option<&str>,
-        delivery: Delivery,
-    ) -> Option<String> {
+    /// A big message cut off by a broken stream is dropped (a resumed stream sends it again).
+    pub(super) fn interrupted(&mut self) {
+        self.big = None;
+    }
+}
+
+impl Upstream {
+    /// Routes what an SSE chunk completed; returns the answer to the stream's request if it came.
+    pub(super) fn take_items(&self, items: Vec<sse::Item>, r: &mut Routing) -> Option<Answer> {
+        let mut answer = None;
+        for item in items {
+            let found = match item {
+                sse::Item::Event(ev) => self.route_text(ev.data, r),
+                sse::Item::Part(part) => {
+                    let big = r.big.get_or_insert_with(BigMessage::default);
+                    big.push(part);
+                    // The answer is over the limit: say so now rather than read the rest of it.
+                    let over_id = big.over.then(|| big.top.answer_id().map(str::to_owned));
+                    let refused = over_id.flatten().is_some_and(|id| r.takes(&id));
+                    refused.then(|| {
+                        r.answered = true;
+                        r.big = None;
+                        Err(self.too_big())
+                    })
+                }
+                sse::Item::Streamed => r.big.take().and_then(|big| self.route_big(big, r)),
+                sse::Item::TooBig => {
+                    log_warn!(
+                        "dropped an event from the upstream over the {} MiB limit that is not a JSON-RPC object",
+                        MAX_MESSAGE >> 20
+                    );
+                    None
+                }
+            };
+            answer = answer.or(found);
+        }
+        answer
+    }
+
+    /// Routes one whole message.
+    pub(super) fn route_text(&self, data: String, r: &mut Routing) -> Option<Answer> {
         if data.trim().is_empty() {
             return None; // SSE priming events carry no message
         }
@@ -138,81 +170,158 @@ impl Upstream {
         } else {
             jsonrpc::parse(&line).map(|msg| msg.kind)
         };
-        let is_answer = match kind {
-            Ok(kind) => {
-                matches!((&kind, want), (Kind::Response { id }, Some(w)) if jsonrpc::same_id(id, w))
-            }
+        match kind {
+            Ok(kind) => self.route(kind, Message::Line(line), r),
             Err(e) => {
                 log_warn!("dropping a message from the upstream that is not JSON-RPC: {e:?}");
-                return None;
+                None
             }
+        }
+    }
+
+    /// Routes a big message that has ended; nothing of one over the limit reaches the client.
+    fn route_big(&self, big: BigMessage, r: &mut Routing) -> Option<Answer> {
+        let Some(kind) = big.top.finish() else {
+            log_warn!("dropped a big message from the upstream that is not JSON-RPC");
+            return None;
         };
-        if is_answer {
-            return Some(line);
+        if !big.over {
+            return self.route(kind, Message::Parts(big.parts), r);
         }
-        if delivery != Delivery::Keep {
-            let _ = self.to_client.send(line);
+        if let Kind::Response { id } = &kind
+            && r.takes(id)
+        {
+            r.answered = true;
+            return Some(Err(self.too_big()));
         }
+        log_warn!(
+            "dropped a message from the upstream over the {} MiB limit",
+            MAX_MESSAGE >> 20
+        );
         None
     }
 
+    /// The answer to the stream's request is returned (once); the server's own requests and
+    /// notifications go to the client; any other answer is dropped: relayed, it would answer
+    /// another request of the client's, or this one twice.
+    fn route(&self, kind: Kind, message: Message, r: &mut Routing) -> Option<Answer> {
+        let message = self.redacted(message);
+        match kind {
+            Kind::Response { id } if r.takes(&id) => {
+                r.answered = true;
+                Some(Ok(message))
+            }
+            Kind::Response { id } => {
+                log_warn!(
+                    "dropped an answer for id {} that this stream may not carry{}",
+                    sanitize(&id),
+                    if r.answered && r.want.is_some_and(|w| jsonrpc::same_id(&id, w)) {
+                        " (it had been answered already)"
+                    } else {
+                        ""
+                    }
+                );
+                None
+            }
+            _ => {
+                if r.delivery != Delivery::Keep {
+                    let _ = self.to_client.send_message(message);
+                }
+                None
+            }
+        }
+    }
+
+    /// The message with the key masked wherever the server echoed it (rare: then it is copied).
+    fn redacted(&self, message: Message) -> Message {
+        let found = match &message {
+            Message::Line(line) => self.key_finder.find(line.as_bytes()).is_some(),
+            // Whole parts, and the seams between them, where the key could be cut in two.
+            Message::Parts(parts) => {
+                let reach = self.key_finder.needle().len().saturating_sub(1);
+                parts.iter().any(|p| self.key_finder.find(p).is_some())
+                    || parts.windows(2).any(|w| {
+                        let mut seam = w[0][w[0].len().saturating_sub(reach)..].to_vec();
+                        seam.extend_from_slice(&w[1][..reach.min(w[1].len())]);
+                        self.key_finder.find(&seam).is_some()
+                    })
+            }
+        };
+        if !found {
+            return message;
+        }
+        log_warn!("the upstream sent the MCP key back in a message; relayed with the key masked");
+        Message::Line(self.redact(&message.into_line()))
+    }
+
+    /// `text` with the key masked.
+    pub(super) fn redact(&self, text: &str) -> String {
+        match self.key.to_str() {
+            Ok(key) if !key.is_empty() => text.replace(key, &self.key_masked),
+            _ => text.to_owned(),
+        }
+    }
+
+    fn too_big(&self) -> RelayError {
+        RelayError::TooBig {
+            url: self.url.to_string(),
+            size: None,
+        }
+    }
+
     /// Sends the answer to the client and/or keeps it, as `delivery` says.
-    pub(super) fn hand_over(&self, answer: String, delivery: Delivery) -> Option<String> {
+    pub(super) fn hand_over(&self, answer: Message, delivery: Delivery) -> Option<String> {
         match delivery {
             Delivery::Forward => {
-                let _ = self.to_client.send(answer);
+                let _ = self.to_client.send_message(answer);
                 None
             }
             Delivery::ForwardAndKeep => {
-                let _ = self.to_client.send(answer.clone());
-                Some(answer)
+                let line = answer.into_line();
+                let _ = self.to_client.send(line.clone());
+                Some(line)
             }
-            Delivery::ForwardOthers | Delivery::Keep => Some(answer),
+            Delivery::ForwardOthers | Delivery::Keep => Some(answer.into_line()),
         }
     }
 }
 
-/// One big message on its way to the client in parts. Its top level is read as it passes, to
-/// know at the end whether it was the answer being waited for; invalid UTF-8 is replaced, as
-/// for whole messages (parts end on character boundaries: see [`sse::Reader`]).
-pub(super) struct Streaming {
-    tx: Option<mpsc::Sender<Part>>,
+impl Routing<'_> {
+    /// Whether an answer with this id is the one this stream is waiting for.
+    fn takes(&self, id: &str) -> bool {
+        !self.answered && self.want.is_some_and(|w| jsonrpc::same_id(id, w))
+    }
+}
+
+/// A big message received in parts, held until it ends and is known to fit. Its top level is read
+/// as it arrives (a bounded state), so even one over the limit can be told apart.
+#[derive(Default)]
+struct BigMessage {
+    parts: Vec<Bytes>,
+    len: usize,
+    /// Past the limit: the parts are dropped, only the top level is still read.
+    over: bool,
     top: jsonrpc::TopLevel,
 }
 
-impl Streaming {
-    fn start(out: &Outbox) -> Streaming {
-        Streaming {
-            tx: out.parts(),
-            top: jsonrpc::TopLevel::default(),
-        }
-    }
-
-    async fn send(&mut self, part: Bytes) {
+impl BigMessage {
+    fn push(&mut self, part: Bytes) {
+        // Invalid UTF-8 is replaced, as in whole messages (parts end on character boundaries:
+        // see [`sse::Reader`]).
         let part = match std::str::from_utf8(&part) {
             Ok(_) => part,
             Err(_) => Bytes::from(String::from_utf8_lossy(&part).into_owned()),
         };
         self.top.feed(&part);
-        if let Some(tx) = &self.tx
-            && tx.send(Part::Data(part)).await.is_err()
-        {
-            self.tx = None; // stdout is gone
+        if self.over {
+            return;
         }
-    }
-
-    /// Ends the message; true when it was the answer to `want`.
-    async fn finish(self, want: Option<&str>) -> bool {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(Part::End).await;
-        }
-        match self.top.finish() {
-            Some(Kind::Response { id }) => want.is_some_and(|w| jsonrpc::same_id(&id, w)),
-            Some(_) => false,
-            None => {
-                log_warn!("relayed a big message from the upstream that is not JSON-RPC");
-                false
-            }
+        self.len += part.len();
+        if self.len > MAX_MESSAGE {
+            self.over = true;
+            self.parts = Vec::new();
+        } else {
+            self.parts.push(part);
         }
     }
 }

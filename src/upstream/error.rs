@@ -15,6 +15,12 @@ pub enum RelayError {
         status: u16,
         body: String,
     },
+    #[error(
+        "{url} sent an answer{} larger than the {} MiB the bridge relays; none of it was relayed",
+        size.map(|s| format!(" of {s} bytes")).unwrap_or_default(),
+        crate::jsonrpc::MAX_MESSAGE >> 20
+    )]
+    TooBig { url: String, size: Option<u64> },
     #[error("{url} closed the stream of this request before answering it")]
     StreamEnded { url: String },
     #[error(
@@ -41,6 +47,9 @@ impl RelayError {
             }
             RelayError::CrossOriginRedirect { .. } => "check --url / THREEMINAPI_URL",
             RelayError::SessionLost { .. } => "restart the MCP client",
+            RelayError::TooBig { .. } => {
+                "ask for less at a time (a narrower search, a smaller page, an archive by its download URL)"
+            }
         }
     }
 

@@ -16,7 +16,7 @@ pub mod sse;
 mod stateless;
 mod tools;
 
-pub use deliver::{Out, Outbox, Part};
+pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
 pub use tools::ToolsFilter;
 
@@ -90,6 +90,10 @@ pub struct Upstream {
     http: Client,
     url: Url,
     key: HeaderValue,
+    /// Finds the key in what the server sends, so a server that echoes it (an error page
+    /// showing the request's headers) cannot put it on the client's screen or in a log.
+    key_finder: memchr::memmem::Finder<'static>,
+    key_masked: String,
     session: RwLock<Session>,
     get_stream: SyncMutex<Option<JoinHandle<()>>>,
     to_client: Outbox,
@@ -147,6 +151,8 @@ impl Upstream {
         to_client: Outbox,
         filter: Option<Arc<dyn ToolsFilter>>,
     ) -> anyhow::Result<Arc<Upstream>> {
+        let key_finder = memchr::memmem::Finder::new(key.expose().as_bytes()).into_owned();
+        let key_masked = key.masked();
         let mut key = HeaderValue::from_str(key.expose())?;
         key.set_sensitive(true);
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
@@ -174,6 +180,8 @@ impl Upstream {
             http,
             url,
             key,
+            key_finder,
+            key_masked,
             session: RwLock::new(Session::default()),
             get_stream: SyncMutex::new(None),
             to_client,

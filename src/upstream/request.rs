@@ -1,8 +1,9 @@
 //! One POST and what comes back: a JSON body, an SSE stream (resumed with `Last-Event-ID` when it
 //! breaks before the answer), or an HTTP status turned into a [`RelayError`].
 
-use super::deliver::{Delivery, Streaming};
+use super::deliver::{Delivery, Routing};
 use super::{LAST_EVENT_ID, RelayError, Upstream, describe, sse};
+use crate::jsonrpc::MAX_MESSAGE;
 use crate::log_debug;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -20,8 +21,10 @@ const MAX_IDLE_RESUMES: u32 = 3;
 /// Longest wait before resuming a stream the server closed on purpose, whatever `retry:` says.
 const MAX_RESUME_WAIT_MS: u64 = 30_000;
 
-/// An answer bigger than this is relayed to the client as it arrives rather than held whole.
+/// An SSE event bigger than this is held as the buffers it arrived in rather than copied whole.
 const STREAM_ABOVE: usize = 256 * 1024;
+/// How much of an error status's body is read: enough for a JSON-RPC error and its data.
+const ERROR_BODY_LIMIT: usize = 1024 * 1024;
 
 impl Upstream {
     pub(super) fn unreachable(&self, e: &reqwest::Error) -> RelayError {
@@ -118,39 +121,74 @@ impl Upstream {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        let mut routing = Routing::new(want, delivery);
         if status.is_success() && is_sse {
-            return self.read_sse(resp, want, delivery, resumable).await;
+            return self.read_sse(resp, &mut routing, resumable).await;
         }
-        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
-        let text = String::from_utf8_lossy(&body);
-        if status.is_success() {
-            if text.trim().is_empty() {
-                return match want {
-                    // 202 to a request: the answer is not coming on this stream, and nothing says it will.
-                    Some(_) => Err(RelayError::Status {
-                        url,
-                        status: status.as_u16(),
-                        body: "accepted the request without answering it".into(),
-                    }),
-                    None => Ok(None),
-                };
+        if !status.is_success() {
+            let text = self.error_body(resp).await?;
+            // An error status with a JSON-RPC error body is the server's answer: relay it,
+            // addressed to the request when the server could not read the id.
+            if let Some(id) = want
+                && let Some(line) = error_body_for(&text, id)
+            {
+                return Ok(self
+                    .route_text(line, &mut routing)
+                    .and_then(|a| self.hand_over(a.ok()?, delivery)));
             }
-            return match self.deliver(text.into_owned(), want, delivery) {
-                Some(answer) => Ok(self.hand_over(answer, delivery)),
-                None if want.is_some() => Err(RelayError::StreamEnded { url }),
+            return Err(self.status_error(status, &text));
+        }
+        let text = self.read_body(resp, MAX_MESSAGE).await?;
+        if text.trim().is_empty() {
+            return match want {
+                // 202 to a request: the answer is not coming on this stream, and nothing says it will.
+                Some(_) => Err(RelayError::Status {
+                    url,
+                    status: status.as_u16(),
+                    body: "accepted the request without answering it".into(),
+                }),
                 None => Ok(None),
             };
         }
-        // An error status with a JSON-RPC error body is the server's answer: relay it, addressed
-        // to the request when the server could not read the id.
-        if let Some(id) = want
-            && let Some(line) = error_body_for(&text, id)
-        {
-            return Ok(self
-                .deliver(line, Some(id), delivery)
-                .and_then(|a| self.hand_over(a, delivery)));
+        match self.route_text(text, &mut routing) {
+            Some(answer) => Ok(self.hand_over(answer?, delivery)),
+            None if want.is_some() => Err(RelayError::StreamEnded { url }),
+            None => Ok(None),
         }
-        Err(self.status_error(status, &text))
+    }
+
+    /// A body read whole, up to `limit` bytes: a longer one is refused, by its `Content-Length`
+    /// before any of it is read, or as soon as it passes the limit. Invalid UTF-8 is replaced.
+    pub(super) async fn read_body(
+        &self,
+        mut resp: Response,
+        limit: usize,
+    ) -> Result<String, RelayError> {
+        let too_big = |size| RelayError::TooBig {
+            url: self.url.to_string(),
+            size,
+        };
+        let declared = resp.content_length();
+        if let Some(len) = declared.filter(|&len| len > limit as u64) {
+            return Err(too_big(Some(len)));
+        }
+        let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(&e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_big(None));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// The body of an error status, enough of it to show and to find a JSON-RPC error in.
+    pub(super) async fn error_body(&self, resp: Response) -> Result<String, RelayError> {
+        match self.read_body(resp, ERROR_BODY_LIMIT).await {
+            Err(RelayError::TooBig { .. }) => Ok(String::new()),
+            other => other,
+        }
     }
 
     /// An HTTP status that is no answer, with the start of its body (control characters removed).
@@ -158,7 +196,7 @@ impl Upstream {
         RelayError::Status {
             url: self.url.to_string(),
             status: status.as_u16(),
-            body: crate::log::sanitize(body.trim())
+            body: crate::log::sanitize(&self.redact(body.trim()))
                 .chars()
                 .take(200)
                 .collect(),
@@ -168,19 +206,13 @@ impl Upstream {
     pub(super) async fn read_sse(
         &self,
         mut resp: Response,
-        want: Option<&str>,
-        delivery: Delivery,
+        routing: &mut Routing<'_>,
         resumable: bool,
     ) -> Result<Option<String>, RelayError> {
-        // Big messages go on to the client as they arrive when nothing needs them whole.
-        let mut reader = if delivery == Delivery::Forward && self.to_client.takes_parts() {
-            sse::Reader::stream_above(STREAM_ABOVE)
-        } else {
-            sse::Reader::new()
-        };
-        let mut streaming: Option<Streaming> = None;
+        // Big messages come in parts, held as the buffers they arrived in until they end.
+        let mut reader = sse::Reader::stream_above(STREAM_ABOVE);
+        let delivery = routing.delivery;
         let mut kept = None;
-        let mut answered = false;
         // Resumes in a row that brought no new event: a server that lost the stream answers a
         // resume with an empty stream forever.
         let mut idle_resumes = 0;
@@ -188,7 +220,7 @@ impl Upstream {
         loop {
             let mut broken = false;
             loop {
-                let chunk = if answered {
+                let chunk = if routing.answered {
                     match tokio::time::timeout(DRAIN_AFTER_ANSWER, resp.chunk()).await {
                         Ok(c) => c,
                         Err(_) => break,
@@ -198,27 +230,20 @@ impl Upstream {
                 };
                 match chunk {
                     Ok(Some(bytes)) => {
-                        let (answer, streamed) = self
-                            .take_items(reader.feed(&bytes), want, delivery, &mut streaming)
-                            .await;
-                        if streamed {
-                            answered = true; // already on its way to the client
-                        }
-                        if let Some(answer) = answer {
-                            // Read the stream's end first (it follows the answer at once): the
-                            // connection then goes back to the pool before the client can send
-                            // its next request, and sequential calls keep one connection.
-                            let end = tokio::time::timeout(END_AFTER_ANSWER, resp.chunk()).await;
-                            kept = self.hand_over(answer, delivery);
-                            answered = true;
-                            match end {
-                                Ok(Ok(None)) | Ok(Err(_)) => break,
-                                Ok(Ok(Some(more))) => {
-                                    let items = reader.feed(&more);
-                                    self.take_items(items, None, delivery, &mut streaming).await;
-                                }
-                                Err(_) => {}
+                        let Some(answer) = self.take_items(reader.feed(&bytes), routing) else {
+                            continue;
+                        };
+                        // Read the stream's end first (it follows the answer at once): the
+                        // connection then goes back to the pool before the client can send its
+                        // next request, and sequential calls keep one connection.
+                        let end = tokio::time::timeout(END_AFTER_ANSWER, resp.chunk()).await;
+                        kept = self.hand_over(answer?, delivery);
+                        match end {
+                            Ok(Ok(None)) | Ok(Err(_)) => break,
+                            Ok(Ok(Some(more))) => {
+                                self.take_items(reader.feed(&more), routing);
                             }
+                            Err(_) => {}
                         }
                     }
                     Ok(None) => break,
@@ -229,12 +254,11 @@ impl Upstream {
                     }
                 }
             }
-            // A message cut off while streamed stays incomplete on the client's side.
-            streaming.take();
-            if answered || want.is_none() {
+            if routing.answered || routing.want.is_none() {
                 return Ok(kept);
             }
             reader.interrupted();
+            routing.interrupted();
             let ended = || RelayError::StreamEnded {
                 url: self.url.to_string(),
             };

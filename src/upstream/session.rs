@@ -2,7 +2,7 @@
 //! forgot it and the client's own handshake is replayed, the standalone GET stream carries what the
 //! server sends unasked, and DELETE ends it.
 
-use super::deliver::Delivery;
+use super::deliver::{Delivery, Routing};
 use super::{LAST_EVENT_ID, RelayError, Route, SESSION_HEADER, Upstream, describe, modern, sse};
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
@@ -128,11 +128,15 @@ impl Upstream {
             .post(body, || self.headers(&Snapshot::default()))
             .await?;
         // Visible ASCII only, in a value of its own (not a slice of the connection's buffer).
-        let sid = resp
-            .headers()
-            .get(SESSION_HEADER)
+        let given = resp.headers().get(SESSION_HEADER);
+        let sid = given
             .and_then(|v| v.to_str().ok())
             .and_then(|v| HeaderValue::from_str(v).ok());
+        if given.is_some() && sid.is_none() {
+            log_warn!(
+                "the upstream's Mcp-Session-Id holds characters a session id may not have; going on without a session"
+            );
+        }
         let answer = self.read_answer(resp, Some(id), delivery, true).await?;
         Ok((sid, answer))
     }
@@ -229,13 +233,12 @@ impl Upstream {
                     Ok(resp) if resp.status().is_success() => {
                         failures = 0;
                         let mut resp = resp;
+                        // The server's own requests and notifications; never an answer.
+                        let mut routing = Routing::new(None, Delivery::Forward);
                         loop {
                             match resp.chunk().await {
                                 Ok(Some(bytes)) => {
-                                    for item in reader.feed(&bytes) {
-                                        let sse::Item::Event(ev) = item else { continue };
-                                        this.deliver(ev.data, None, Delivery::Forward);
-                                    }
+                                    this.take_items(reader.feed(&bytes), &mut routing);
                                 }
                                 Ok(None) => break,
                                 Err(e) => {

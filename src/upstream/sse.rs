@@ -1,7 +1,10 @@
 //! An incremental Server-Sent Events reader: bytes in, events out, linear in the input size even
-//! for multi-megabyte events split over many chunks. A reader told to
-//! ([`Reader::stream_above`]) hands out the data of a big event in parts as they arrive instead
-//! of holding it whole, without copying them: a part is a slice of the chunk it arrived in.
+//! for multi-megabyte events split over many chunks. Lines end in CR, LF or CRLF, as the SSE
+//! format allows. A reader told to ([`Reader::stream_above`]) hands out the data of a big event
+//! in parts as they arrive instead of holding it whole, without copying them: a part is a slice of
+//! the chunk it arrived in. What the reader holds itself is bounded by its limit
+//! ([`Reader::limit`]): an event or a line past it is skipped to its end and reported as
+//! [`Item::TooBig`].
 
 use bytes::{Buf, Bytes};
 
@@ -22,12 +25,25 @@ pub enum Item {
     Part(Bytes),
     /// The event being streamed has ended.
     Streamed,
+    /// An event whose data went past the reader's limit ended; what was read of it is dropped.
+    TooBig,
 }
 
-#[derive(Debug, Default)]
+/// The most an event may hold by default: the bridge's limit for one message.
+pub const DEFAULT_LIMIT: usize = crate::jsonrpc::MAX_MESSAGE;
+
+#[derive(Debug)]
 pub struct Reader {
     /// The start of a line whose end has not arrived yet.
     buf: Vec<u8>,
+    /// The last line ended in CR: an LF first thing in the next chunk belongs to that line end.
+    after_cr: bool,
+    /// The line being read went past the limit: its bytes are dropped until it ends.
+    skipping: bool,
+    /// The event being read went past the limit: its data is dropped until it ends.
+    too_big: bool,
+    /// The most data (or one line) the reader holds for one event.
+    limit: usize,
     data: Vec<u8>,
     has_data: bool,
     event: Option<String>,
@@ -48,6 +64,28 @@ pub struct Reader {
     held: Vec<u8>,
 }
 
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            buf: Vec::new(),
+            after_cr: false,
+            skipping: false,
+            too_big: false,
+            limit: DEFAULT_LIMIT,
+            data: Vec::new(),
+            has_data: false,
+            event: None,
+            pending_id: None,
+            last_event_id: None,
+            retry_ms: None,
+            stream_above: None,
+            streaming: false,
+            in_data_line: false,
+            held: Vec::new(),
+        }
+    }
+}
+
 impl Reader {
     pub fn new() -> Reader {
         Reader::default()
@@ -62,6 +100,13 @@ impl Reader {
         }
     }
 
+    /// Sets the most the reader holds for one event (default [`DEFAULT_LIMIT`]). Streamed data
+    /// is not held, so it does not count: whoever takes the parts bounds them.
+    pub fn limit(mut self, limit: usize) -> Reader {
+        self.limit = limit;
+        self
+    }
+
     /// Feeds a chunk; returns the events (and parts) it completed. Data is copied once, from
     /// the chunk into the event; an event's text is handed over, not copied again. A streamed
     /// part is not copied at all.
@@ -69,21 +114,38 @@ impl Reader {
         let mut items = Vec::new();
         let mut rest = &chunk[..];
         loop {
-            let newline = memchr::memchr(b'\n', rest);
+            if self.after_cr {
+                let Some(&first) = rest.first() else {
+                    return items;
+                };
+                self.after_cr = false;
+                if first == b'\n' {
+                    rest = &rest[1..];
+                }
+            }
+            let end = memchr::memchr2(b'\n', b'\r', rest);
+            if self.skipping {
+                let Some(pos) = end else {
+                    return items;
+                };
+                self.skipping = false;
+                rest = self.past_line_end(rest, pos);
+                continue;
+            }
             if self.in_data_line {
                 let start = rest.as_ptr() as usize - chunk.as_ptr() as usize;
-                let part = chunk.slice(start..start + newline.unwrap_or(rest.len()));
-                self.part(part, newline.is_none(), &mut items);
-                match newline {
+                let part = chunk.slice(start..start + end.unwrap_or(rest.len()));
+                self.part(part, end.is_none(), &mut items);
+                match end {
                     Some(pos) => {
                         self.in_data_line = false;
-                        rest = &rest[pos + 1..];
+                        rest = self.past_line_end(rest, pos);
                         continue;
                     }
                     None => return items,
                 }
             }
-            match newline {
+            match end {
                 Some(pos) if self.buf.is_empty() => self.line(&rest[..pos], &mut items),
                 Some(pos) => {
                     let mut line = std::mem::take(&mut self.buf);
@@ -93,11 +155,50 @@ impl Reader {
                 None => {
                     self.buf.extend_from_slice(rest);
                     self.start_streaming(&mut items);
+                    self.bound_line();
                     return items;
                 }
             }
-            rest = &rest[newline.map_or(rest.len(), |p| p + 1)..];
+            rest = self.past_line_end(rest, end.unwrap_or(rest.len()));
         }
+    }
+
+    /// What follows the line end at `rest[pos]`, noting a CR (its LF may come in the next chunk).
+    fn past_line_end<'a>(&mut self, rest: &'a [u8], pos: usize) -> &'a [u8] {
+        match rest.get(pos) {
+            Some(b'\r') if rest.get(pos + 1) == Some(&b'\n') => &rest[pos + 2..],
+            Some(b'\r') => {
+                self.after_cr = pos + 1 == rest.len();
+                &rest[pos + 1..]
+            }
+            Some(_) => &rest[pos + 1..],
+            None => &[],
+        }
+    }
+
+    /// A line still without its end that went past the limit is dropped as it goes on; if it
+    /// was a data line, the whole event is.
+    fn bound_line(&mut self) {
+        if self.in_data_line {
+            return;
+        }
+        let is_data = self.buf.starts_with(b"data");
+        let held = if is_data { self.data.len() } else { 0 } + self.buf.len();
+        if held <= self.limit {
+            return;
+        }
+        if is_data {
+            self.drop_event_data();
+        }
+        self.buf = Vec::new();
+        self.skipping = true;
+    }
+
+    /// The event went past the limit: its data so far is freed, the rest is skipped.
+    fn drop_event_data(&mut self) {
+        self.too_big = true;
+        self.has_data = true;
+        self.data = Vec::new();
     }
 
     /// The stream broke: whatever part of an event was read is dropped (a resumed stream sends
@@ -107,13 +208,14 @@ impl Reader {
             last_event_id: self.last_event_id.take(),
             retry_ms: self.retry_ms,
             stream_above: self.stream_above,
+            limit: self.limit,
             ..Reader::default()
         };
     }
 
     /// With a data line half read: starts (or goes on) streaming the event's data when it is big.
     fn start_streaming(&mut self, items: &mut Vec<Item>) {
-        let Some(limit) = self.stream_above else {
+        let Some(limit) = self.stream_above.filter(|_| !self.too_big) else {
             return;
         };
         // The field name and the optional space after it must be complete to know the value.
@@ -156,7 +258,7 @@ impl Reader {
     /// Hands on the next bytes of the data line being streamed. While the line goes on
     /// (`continues`), a character cut at the end waits for the rest of it: the few bytes held
     /// and the ones that complete them go out as a part of their own, so the rest of `bytes`
-    /// goes on as it is (copied only to turn a rare CR into a space).
+    /// goes on as it is.
     fn part(&mut self, mut bytes: Bytes, continues: bool, items: &mut Vec<Item>) {
         if !self.held.is_empty() {
             let rest = bytes
@@ -174,16 +276,12 @@ impl Reader {
             let whole = bytes.len() - cut_character(&bytes);
             self.held.extend_from_slice(&bytes.split_off(whole));
         }
-        if memchr::memchr(b'\r', &bytes).is_some() {
-            bytes = spaced(&bytes).into();
-        }
         if !bytes.is_empty() {
             items.push(Item::Part(bytes));
         }
     }
 
     fn line(&mut self, line: &[u8], items: &mut Vec<Item>) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             self.dispatch(items);
             return;
@@ -206,6 +304,8 @@ impl Reader {
                 items.push(Item::Part(spaced(value).into()));
                 self.has_data = true;
             }
+            b"data" if self.too_big => {}
+            b"data" if self.data.len() + 1 + value.len() > self.limit => self.drop_event_data(),
             b"data" => {
                 if self.has_data {
                     self.data.push(b'\n');
@@ -237,6 +337,10 @@ impl Reader {
             return;
         }
         self.has_data = false;
+        if std::mem::take(&mut self.too_big) {
+            items.push(Item::TooBig);
+            return;
+        }
         if self.streaming {
             self.streaming = false;
             items.push(Item::Streamed);
@@ -267,11 +371,12 @@ fn cut_character(b: &[u8]) -> usize {
     0
 }
 
-/// A copy of `bytes` with CR and LF turned into spaces (JSON whitespace all the same).
+/// A copy of `bytes` with the line breaks between data lines turned into spaces (JSON whitespace
+/// all the same).
 fn spaced(bytes: &[u8]) -> Vec<u8> {
     bytes
         .iter()
-        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .map(|&b| if b == b'\n' { b' ' } else { b })
         .collect()
 }
 
@@ -358,6 +463,7 @@ mod tests {
                     Item::Part(p) => parts.extend(p),
                     Item::Streamed => streamed = true,
                     Item::Event(e) => whole.push(e),
+                    Item::TooBig => panic!("chunks of {size}: too big"),
                 }
             }
         }
@@ -447,5 +553,69 @@ mod tests {
         let (streamed, whole) = stream(&long, 1000, 100);
         assert!(streamed.is_none(), "only JSON objects are streamed");
         assert_eq!(whole[0].data.len(), 5002);
+    }
+
+    #[test]
+    fn lines_end_in_cr_lf_or_crlf_wherever_the_chunks_split() {
+        let text =
+            "id: 1\rdata: {\"a\":\rdata: 1}\r\rid: 2\r\ndata: {}\r\n\r\nretry: 9\ndata: []\n\n";
+        for split in 0..=text.len() {
+            let mut r = Reader::new();
+            let mut evs = events(r.feed_slice(&text.as_bytes()[..split]));
+            evs.extend(events(r.feed_slice(&text.as_bytes()[split..])));
+            let data: Vec<&str> = evs.iter().map(|e| e.data.as_str()).collect();
+            assert_eq!(data, ["{\"a\":\n1}", "{}", "[]"], "split at {split}");
+            assert_eq!(r.last_event_id.as_deref(), Some("2"));
+            assert_eq!(r.retry_ms, Some(9));
+        }
+        // A CR at the end of a chunk, its LF at the start of the next: one line end, not two.
+        let mut r = Reader::new();
+        assert!(r.feed_slice(b"data: x\r").is_empty());
+        let evs = events(r.feed_slice(b"\ndata: y\r\n\r\n"));
+        assert_eq!(evs.len(), 1);
+        assert_eq!(evs[0].data, "x\ny");
+    }
+
+    #[test]
+    fn an_event_over_the_limit_is_dropped_whole_and_the_next_one_is_read() {
+        for size in [1, 5, 64, 4096] {
+            let text = format!(
+                "data: {}\ndata: more\n\ndata: {{\"next\":1}}\n\n",
+                "x".repeat(300)
+            );
+            let mut r = Reader::new().limit(100);
+            let mut items = Vec::new();
+            for chunk in text.as_bytes().chunks(size) {
+                items.extend(r.feed_slice(chunk));
+                assert!(r.buf.len() <= 100 && r.data.len() <= 100, "held too much");
+            }
+            assert_eq!(
+                items,
+                [
+                    Item::TooBig,
+                    Item::Event(Event {
+                        data: "{\"next\":1}".into(),
+                        event: None
+                    })
+                ],
+                "chunks of {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_not_held() {
+        let mut r = Reader::new().limit(1000);
+        for _ in 0..1000 {
+            assert!(r.feed_slice(&[b'a'; 997]).is_empty());
+            assert!(r.buf.len() <= 1000);
+        }
+        let mut r = Reader::new().limit(1000);
+        r.feed_slice(b"data: ");
+        for _ in 0..1000 {
+            assert!(r.feed_slice(&[b'a'; 997]).is_empty());
+            assert!(r.buf.len() <= 1000);
+        }
+        assert_eq!(r.feed_slice(b"\n\n"), [Item::TooBig]);
     }
 }

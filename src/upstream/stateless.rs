@@ -98,7 +98,7 @@ impl Upstream {
             });
         }
         if status.is_server_error() {
-            let body = resp.text().await.unwrap_or_default();
+            let body = self.error_body(resp).await.unwrap_or_default();
             return Err(self.status_error(status, &body));
         }
         let answer = if status.is_success() {
@@ -106,12 +106,12 @@ impl Upstream {
                 .await?
                 .unwrap_or_default()
         } else {
-            let text = resp.text().await.map_err(|e| self.unreachable(&e))?;
+            let text = self.error_body(resp).await?;
             error_body_for(&text, id).unwrap_or(text)
         };
         match modern::sort_discover(status.as_u16(), &answer) {
             modern::Discovered::Modern => {
-                let _ = self.to_client.send(jsonrpc::one_line(&answer).into_owned());
+                let _ = self.to_client.send(self.redact(&jsonrpc::one_line(&answer)));
             }
             modern::Discovered::LegacyOnly => {
                 log_debug!(

@@ -1,4 +1,5 @@
 pub mod bridge;
+pub mod hostile;
 pub mod keyring;
 pub mod npm;
 pub mod upstream;
