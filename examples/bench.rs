@@ -3,7 +3,7 @@
 //! tests, started in this process (127.0.0.1).
 //!
 //! ```text
-//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH]
+//! cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH] [--soak N]
 //! ```
 //!
 //! One table per protocol era (`--era`, default both, legacy first), each against a fresh fake
@@ -26,6 +26,8 @@
 
 #[path = "support/flags.rs"]
 mod flags;
+#[path = "support/soak.rs"]
+mod soak;
 #[path = "../tests/common/upstream.rs"]
 mod upstream;
 use flags::Flags;
@@ -47,7 +49,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use upstream::{Mode, Upstream, UpstreamOptions};
 
 const USAGE: &str = "\
-usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH]
+usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH] [--soak N]
   --era ERA          protocol era(s) to measure, one table each: legacy (sessions, 2025-11-25),
                      modern (stateless, 2026-07-28) or both (default)
   --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry),
@@ -58,7 +60,9 @@ usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with
                      run-to-run noise
   --calls N          calls per sequential run and per 16-in-flight run (default 300)
   --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of
-                     target/release/3minapi, which is then neither built nor checked";
+                     target/release/3minapi, which is then neither built nor checked
+  --soak N           instead of the tables: N calls mixed across eras, sizes and faults through
+                     one bridge, its RSS and open descriptors printed every 10,000 calls";
 
 /// The pinned mcp-remote (checked November 2026: 0.15.1 is the newest release).
 const MCP_REMOTE: &str = "mcp-remote@0.15.1";
@@ -127,6 +131,8 @@ struct Options {
     with_filter: bool,
     bridge: Option<PathBuf>,
     baseline: Option<PathBuf>,
+    /// `--soak N`: the long mixed run of `support/soak.rs` instead of the tables.
+    soak: Option<usize>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -137,6 +143,7 @@ fn parse_args() -> Result<Options, String> {
         with_filter: false,
         bridge: None,
         baseline: None,
+        soak: None,
     };
     let mut flags = Flags::from_env();
     while let Some(name) = flags.next_flag() {
@@ -154,6 +161,15 @@ fn parse_args() -> Result<Options, String> {
             }
             "--bridge" => opts.bridge = Some(PathBuf::from(flags.value("--bridge")?)),
             "--baseline" => opts.baseline = Some(PathBuf::from(flags.value("--baseline")?)),
+            "--soak" => {
+                let v = flags.value("--soak")?;
+                opts.soak = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("bad --soak: {v}"))?,
+                );
+            }
             "--calls" => {
                 let v = flags.value("--calls")?;
                 opts.calls = v
@@ -180,6 +196,13 @@ fn run(opts: Options) -> Result<()> {
         Some(path) => path.clone(),
         None => bridge_binary()?,
     };
+    if let Some(calls) = opts.soak {
+        return if soak::run(&bridge_bin, calls)? {
+            Ok(())
+        } else {
+            Err(anyhow!("the soak failed its targets"))
+        };
+    }
     // The upstream gets a runtime of its own, as if it were another machine: the direct client's
     // tasks do not queue behind its tasks. The clients run on one thread, as MCP clients do (a
     // Node or Python event loop): with two workers the direct client's tasks and its pooled
