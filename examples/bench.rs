@@ -101,6 +101,10 @@ const TARGET_WINDOW_RATIO: f64 = 1.15;
 const TARGET_BIG_RATIO: f64 = 1.3;
 const TARGET_SPAWN_RATIO: f64 = 0.1;
 const TARGET_RSS_BYTES: u64 = 12_000_000;
+/// With the 2 MB calls: the same plus one answer held whole. An answer is held as the buffers it
+/// arrived in until it is known to fit the 64 MiB limit (nothing of a bigger one may reach
+/// stdout), and the 2 MB echo answers ~4.2 MB (the value as text and as structured content).
+const TARGET_RSS_BIG_BYTES: u64 = TARGET_RSS_BYTES + 4_200_000;
 const TARGET_BINARY_BYTES: u64 = 12_000_000;
 /// What judging a call under `--read-only` may add at p50.
 const TARGET_FILTER_P50_MS: f64 = 0.05;
@@ -1664,11 +1668,13 @@ fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
         "peak RSS after the small calls",
         &report.rss_small,
         has_remote,
+        TARGET_RSS_BYTES,
     ));
     rows.push(rss_row(
         "peak RSS, whole run (2 MB calls included)",
         &report.rss_peak,
         has_remote,
+        TARGET_RSS_BIG_BYTES,
     ));
 
     // Binary.
@@ -1685,17 +1691,17 @@ fn build_rows(opts: &Options, era: Era, report: &Report) -> Vec<Row> {
     rows
 }
 
-/// A row of peak RSS figures, judged against [`TARGET_RSS_BYTES`].
-fn rss_row(figure: &str, values: &HashMap<Variant, u64>, has_remote: bool) -> Row {
+/// A row of peak RSS figures, judged against `target`.
+fn rss_row(figure: &str, values: &HashMap<Variant, u64>, has_remote: bool, target: u64) -> Row {
     let mut row = Row::new(figure);
     for (v, bytes) in values {
         row.cells.insert(*v, fmt_mb(*bytes));
     }
     row.cells.insert(Variant::Direct, "n/a".into());
-    row.target = format!("≤ {}", fmt_mb(TARGET_RSS_BYTES));
+    row.target = format!("≤ {}", fmt_mb(target));
     match values.get(&Variant::Bridge) {
         Some(bytes) => {
-            row.verdict = verdict(*bytes <= TARGET_RSS_BYTES);
+            row.verdict = verdict(*bytes <= target);
             if has_remote && let Some(r) = values.get(&Variant::McpRemote) {
                 row.vs_mcp_remote = format!("{:.2}×", *bytes as f64 / (*r).max(1) as f64);
             }
