@@ -38,8 +38,9 @@ impl Lines {
     /// Feeds bytes; each line completed is passed to `emit`.
     pub fn feed(&mut self, mut data: &[u8], emit: &mut impl FnMut(Input)) {
         while let Some(pos) = memchr::memchr(b'\n', data) {
-            if self.discarding {
+            if self.discarding || self.line.len() + pos > MAX_MESSAGE {
                 self.discarding = false;
+                self.line = Vec::new();
                 emit(Input::TooLong);
             } else {
                 self.line.extend_from_slice(&data[..pos]);

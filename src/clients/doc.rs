@@ -33,7 +33,45 @@ pub enum Doc {
     Toml {
         doc: toml_edit::DocumentMut,
         servers_key: &'static str,
+        /// How the file was written, which `toml_edit` does not keep: given back on render.
+        text_form: TextForm,
     },
+}
+
+/// What a TOML file looks like beyond its content: a byte order mark, CRLF line ends, a last
+/// newline. `toml_edit` writes LF, no BOM, and a last newline; render puts the file's own back.
+#[derive(Debug, Clone, Copy)]
+pub struct TextForm {
+    bom: bool,
+    crlf: bool,
+    last_newline: bool,
+}
+
+impl TextForm {
+    fn of(text: &str) -> TextForm {
+        let body = text.strip_prefix(BOM).unwrap_or(text);
+        TextForm {
+            bom: body.len() < text.len(),
+            // Only a file with CRLF everywhere is written back in CRLF: a mixed one keeps LF.
+            crlf: body.contains("\r\n") && !body.replace("\r\n", "").contains('\n'),
+            last_newline: body.is_empty() || body.ends_with('\n'),
+        }
+    }
+
+    fn apply(self, rendered: String) -> String {
+        let mut text = rendered;
+        if !self.last_newline && text.ends_with('\n') {
+            text.pop();
+        }
+        if self.crlf {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+        if self.bom {
+            format!("{BOM}{text}")
+        } else {
+            text
+        }
+    }
 }
 
 const BOM: &str = "\u{feff}";
@@ -167,16 +205,19 @@ impl Doc {
     }
 
     fn parse_toml(text: &str, servers_key: &'static str, name: &str) -> Result<Doc, Malformed> {
+        let text_form = TextForm::of(text);
+        let body = text.strip_prefix(BOM).unwrap_or(text);
+        let shift = text.len() - body.len();
         // The immutable document keeps the positions that the checks below report.
-        let doc = toml_edit::Document::parse(text).map_err(|e| {
+        let doc = toml_edit::Document::parse(body).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
-            malformed_at(text, offset, e.message().trim_end().to_owned())
+            malformed_at(text, shift + offset, e.message().trim_end().to_owned())
         })?;
         if let Some(item) = doc.get(servers_key) {
             let Some(servers) = item.as_table_like() else {
                 return Err(malformed_at(
                     text,
-                    item.span().map_or(0, |s| s.start),
+                    shift + item.span().map_or(0, |s| s.start),
                     format!("`{servers_key}` must be a table"),
                 ));
             };
@@ -185,7 +226,7 @@ impl Doc {
             {
                 return Err(malformed_at(
                     text,
-                    entry.span().map_or(0, |s| s.start),
+                    shift + entry.span().map_or(0, |s| s.start),
                     format!("`{servers_key}.{name}` must be a table"),
                 ));
             }
@@ -193,6 +234,7 @@ impl Doc {
         Ok(Doc::Toml {
             doc: doc.into_mut(),
             servers_key,
+            text_form,
         })
     }
 
@@ -207,7 +249,9 @@ impl Doc {
                 .get(name)?
                 .value()?
                 .to_serde_value(),
-            Doc::Toml { doc, servers_key } => {
+            Doc::Toml {
+                doc, servers_key, ..
+            } => {
                 let entry = doc.get(servers_key)?.as_table_like()?.get(name)?;
                 Some(toml_to_json(entry))
             }
@@ -229,7 +273,9 @@ impl Doc {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Doc::Toml { doc, servers_key } => doc
+            Doc::Toml {
+                doc, servers_key, ..
+            } => doc
                 .get(servers_key)
                 .and_then(|s| s.as_table_like())
                 .map(|s| s.iter().map(|(k, _)| k.to_owned()).collect())
@@ -258,7 +304,9 @@ impl Doc {
                     }
                 }
             }
-            Doc::Toml { doc, servers_key } => {
+            Doc::Toml {
+                doc, servers_key, ..
+            } => {
                 if !doc.contains_key(servers_key) {
                     let mut table = toml_edit::Table::new();
                     table.set_implicit(true);
@@ -309,7 +357,9 @@ impl Doc {
                 prop.remove();
                 true
             }
-            Doc::Toml { doc, servers_key } => doc
+            Doc::Toml {
+                doc, servers_key, ..
+            } => doc
                 .get_mut(servers_key)
                 .and_then(|s| s.as_table_like_mut())
                 .is_some_and(|s| s.remove(name).is_some()),
@@ -322,7 +372,7 @@ impl Doc {
                 let text = root.to_string();
                 if *bom { format!("{BOM}{text}") } else { text }
             }
-            Doc::Toml { doc, .. } => doc.to_string(),
+            Doc::Toml { doc, text_form, .. } => text_form.apply(doc.to_string()),
         }
     }
 }

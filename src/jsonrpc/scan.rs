@@ -7,11 +7,12 @@ use std::borrow::Cow;
 /// Messages at least this long are routed by [`scan_top_level`] instead of a full parse.
 pub const SCAN_THRESHOLD: usize = 64 * 1024;
 
-/// The members of the object starting at `b[i]`: raw key text (between the quotes) and the
-/// byte range of each value, and the index after the object. Values are skipped, not decoded.
-/// Members of a scanned object: raw key text and the byte range of the value.
-type Members<'a> = Vec<(&'a str, std::ops::Range<usize>)>;
+/// Members of a scanned object: the key (unescaped when it has escapes, as a JSON parser reads
+/// it) and the byte range of the value.
+type Members<'a> = Vec<(Cow<'a, str>, std::ops::Range<usize>)>;
 
+/// The members of the object starting at `text[i]`, and the index after the object. Values are
+/// skipped, not decoded.
 fn scan_object(text: &str, mut i: usize) -> Option<(Members<'_>, usize)> {
     let b = text.as_bytes();
     i = skip_ws(b, i);
@@ -28,7 +29,7 @@ fn scan_object(text: &str, mut i: usize) -> Option<(Members<'_>, usize)> {
             _ => return None,
         }
         let key_end = skip_string(b, i)?;
-        let key = &text[i + 1..key_end - 1];
+        let key = string_value(&text[i..key_end])?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -64,9 +65,17 @@ pub(super) fn scan_message(text: &str) -> Option<Message<'_>> {
         return None;
     }
     let (mut id, mut method, mut answer, mut params) = (None, None, false, Params::default());
+    // A routed member given twice is refused, as a JSON-RPC parser refuses it: never read half
+    // from one and half from the other.
+    let mut seen = std::collections::HashSet::new();
     for (key, range) in members {
         let value = &text[range.clone()];
-        match key {
+        if matches!(&*key, "id" | "method" | "result" | "error" | "params")
+            && !seen.insert(key.clone())
+        {
+            return None;
+        }
+        match &*key {
             "id" => id = Some(value),
             "method" => method = Some(string_value(value)?),
             "result" | "error" => answer = true,
@@ -94,7 +103,7 @@ fn scan_params(text: &str, start: usize) -> Option<Params<'_>> {
     for (key, range) in members {
         let value = &text[range.clone()];
         let string = || string_value(value).filter(|_| value.starts_with('"'));
-        match key {
+        match &*key {
             "name" => p.name = string(),
             "uri" => p.uri = string(),
             "taskId" => p.task_id = string(),
@@ -105,7 +114,7 @@ fn scan_params(text: &str, start: usize) -> Option<Params<'_>> {
                 let (meta, _) = scan_object(text, range.start)?;
                 let version = meta
                     .into_iter()
-                    .find(|(k, _)| *k == "io.modelcontextprotocol/protocolVersion")
+                    .find(|(k, _)| k == "io.modelcontextprotocol/protocolVersion")
                     .and_then(|(_, r)| string_value(&text[r]));
                 p.meta = Some(Meta {
                     protocol_version: version,
@@ -139,6 +148,31 @@ pub struct TopLevel {
     method: Vec<u8>,
     answer: bool,
     malformed: bool,
+    /// The routed members met so far: one given twice makes the message malformed.
+    seen: Seen,
+    /// What is being captured went past [`CAPTURE_MAX`].
+    overflow: bool,
+}
+
+/// The routed members of a top level, one bit each.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Seen(u8);
+
+impl Seen {
+    /// Marks the member `key` as met; false when it had been met before.
+    fn first(&mut self, key: &[u8]) -> bool {
+        let bit = match key {
+            b"id" => 1,
+            b"method" => 2,
+            b"result" => 4,
+            b"error" => 8,
+            b"params" => 16,
+            _ => return true,
+        };
+        let first = self.0 & bit == 0;
+        self.0 |= bit;
+        first
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +241,7 @@ impl TopLevel {
                     self.in_string = true;
                     self.reading_key = true;
                     self.key.clear();
+                    self.overflow = false;
                 }
                 b'"' => {
                     self.in_string = true;
@@ -233,7 +268,11 @@ impl TopLevel {
                 }
                 b':' if self.depth == 1 => {
                     self.expect_key = false;
-                    self.member = match self.key.as_slice() {
+                    let key = self.unescaped_key();
+                    if !self.seen.first(&key) {
+                        self.malformed = true;
+                    }
+                    self.member = match key.as_slice() {
                         b"id" => Member::Id,
                         b"method" => Member::Method,
                         b"result" | b"error" => {
@@ -258,6 +297,23 @@ impl TopLevel {
         self.reading_key || matches!(self.member, Member::Id | Member::Method)
     }
 
+    /// The key just read as a JSON parser reads it (escapes resolved); a key that was too long
+    /// to keep routes nothing.
+    fn unescaped_key(&mut self) -> Vec<u8> {
+        let key = std::mem::take(&mut self.key);
+        if std::mem::take(&mut self.overflow) {
+            return Vec::new();
+        }
+        if !key.contains(&b'\\') {
+            return key;
+        }
+        let mut quoted = Vec::with_capacity(key.len() + 2);
+        quoted.push(b'"');
+        quoted.extend_from_slice(&key);
+        quoted.push(b'"');
+        serde_json::from_slice::<String>(&quoted).map_or_else(|_| Vec::new(), String::into_bytes)
+    }
+
     /// Keeps bytes of the key or of the `id` / `method` value being read.
     fn keep(&mut self, bytes: &[u8]) {
         let target = if self.reading_key {
@@ -271,10 +327,14 @@ impl TopLevel {
         };
         if target.len() + bytes.len() <= CAPTURE_MAX {
             target.extend_from_slice(bytes);
+        } else if self.reading_key {
+            self.overflow = true;
+        } else {
+            // An id or method too long to keep cannot be routed: the message is refused.
+            self.malformed = true;
         }
     }
 
-    /// The message's kind, once all of it has been fed; `None` if it is not a JSON-RPC object.
     /// The id of a message already known to be an answer (its `id` read whole, a `result` or
     /// `error` member seen, no `method`): one too big to relay can be refused before its end.
     pub fn answer_id(&self) -> Option<&str> {
@@ -285,6 +345,7 @@ impl TopLevel {
             .filter(|id| settled && !id.is_empty())
     }
 
+    /// The message's kind, once all of it has been fed; `None` if it is not a JSON-RPC object.
     pub fn finish(self) -> Option<Kind> {
         if self.malformed || self.depth != 0 || self.in_string {
             return None;
@@ -293,7 +354,11 @@ impl TopLevel {
             .ok()
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
-        let method = serde_json::from_slice::<String>(self.method.trim_ascii()).ok();
+        // A method that is not a string makes no JSON-RPC message (as for a whole one).
+        let method = match self.method.trim_ascii() {
+            [] => None,
+            text => Some(serde_json::from_slice::<String>(text).ok()?),
+        };
         match (method, id) {
             (Some(method), Some(id)) => Some(Kind::Request { id, method }),
             (Some(method), None) => Some(Kind::Notification { method }),

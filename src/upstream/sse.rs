@@ -317,7 +317,8 @@ impl Reader {
             b"id" if !value.contains(&0) => {
                 self.pending_id = Some(String::from_utf8_lossy(value).into_owned())
             }
-            b"retry" => {
+            // ASCII digits only, as the SSE format says (a Rust parse would also take `+5`).
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 if let Some(ms) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
                     self.retry_ms = Some(ms);
                 }
