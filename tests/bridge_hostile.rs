@@ -264,7 +264,11 @@ async fn a_key_the_server_echoes_is_masked() {
             "a 502 page showing the headers",
             Box::new(move |r| {
                 let page = format!("<html>{}</html>", echoes(r));
-                vec![Step::Send(response("502 Bad Gateway", &[("content-type", "text/html")], page.as_bytes()))]
+                vec![Step::Send(response(
+                    "502 Bad Gateway",
+                    &[("content-type", "text/html")],
+                    page.as_bytes(),
+                ))]
             }),
         ),
         (
@@ -272,7 +276,11 @@ async fn a_key_the_server_echoes_is_masked() {
             Box::new(move |r| {
                 let body = json!({"jsonrpc": "2.0", "id": r.json["id"],
                                   "error": {"code": -32000, "message": echoes(r)}});
-                vec![Step::Send(response("400 Bad Request", &[("content-type", "application/json")], body.to_string().as_bytes()))]
+                vec![Step::Send(response(
+                    "400 Bad Request",
+                    &[("content-type", "application/json")],
+                    body.to_string().as_bytes(),
+                ))]
             }),
         ),
         (
@@ -280,7 +288,9 @@ async fn a_key_the_server_echoes_is_masked() {
             Box::new(move |r| {
                 let text = format!("{}{}", "z".repeat(400_000), echoes(r));
                 let mut body = head("200 OK", "text/event-stream");
-                body.extend_from_slice(format!("data: {}\n\n", tool_result(&r.id(), &text)).as_bytes());
+                body.extend_from_slice(
+                    format!("data: {}\n\n", tool_result(&r.id(), &text)).as_bytes(),
+                );
                 vec![Step::Send(body)]
             }),
         ),
@@ -290,7 +300,10 @@ async fn a_key_the_server_echoes_is_masked() {
         let answer = one_answer(&mut b, "echo").await;
         let shown = answer.to_string();
         assert_no_key(&shown, FAKE_KEY, what);
-        assert!(shown.contains("tm_mcp_…"), "{what}: the masked key is not there: {shown:.300}");
+        assert!(
+            shown.contains("tm_mcp_…"),
+            "{what}: the masked key is not there: {shown:.300}"
+        );
         still_serving(&mut b, "echo", 64 * MIB).await;
     }
 }

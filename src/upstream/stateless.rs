@@ -111,7 +111,9 @@ impl Upstream {
         };
         match modern::sort_discover(status.as_u16(), &answer) {
             modern::Discovered::Modern => {
-                let _ = self.to_client.send(self.redact(&jsonrpc::one_line(&answer)));
+                let _ = self
+                    .to_client
+                    .send(self.redact(&jsonrpc::one_line(&answer)));
             }
             modern::Discovered::LegacyOnly => {
                 log_debug!(
