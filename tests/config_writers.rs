@@ -419,7 +419,8 @@ fn malformed_files_are_reported_with_their_position_and_left_untouched() {
 
 #[test]
 fn other_content_comments_and_formatting_survive_install_and_uninstall() {
-    // client, scope, text, how our entry's name is indented
+    // client, scope, text, how our entry's name is indented ("inline": on the line of a servers
+    // table written on one line, which stays on one line)
     let cases: [(&str, &str, &str, &str); 6] = [
         (
             "claude-code",
@@ -443,7 +444,7 @@ fn other_content_comments_and_formatting_survive_install_and_uninstall() {
             "gemini",
             "user",
             "{\n\t\"theme\": \"GitHub\",\n\t\"mcpServers\": {}\n}",
-            "\t\t",
+            "inline",
         ),
         (
             "cursor",
@@ -508,6 +509,9 @@ fn other_content_comments_and_formatting_survive_install_and_uninstall() {
                 after.contains("\n\n[mcp_servers.3minapi]\n"),
                 "{client}:\n{after}"
             );
+        } else if indent == "inline" {
+            let line = format!("\"{servers_key}\": {{\"3minapi\": {{\"command\": ");
+            assert!(after.contains(&line), "{client}: not inline\n{after}");
         } else {
             let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
             let line = format!("{newline}{indent}\"3minapi\": {{{newline}");

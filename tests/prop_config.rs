@@ -185,9 +185,10 @@ fn json_entry() -> BoxedStrategy<Node> {
 enum Layouts {
     /// Every layout its format allows.
     All,
-    /// Those the editors keep byte for byte today: in TOML no `{  }`; in JSON no object on one
-    /// line and no blank space before a closing brace.
-    KeptToday,
+    /// The plain ones: in TOML no `{  }`; in JSON no object on one line and no blank space
+    /// before a closing brace. The properties run over these too, so that a failure in a plain
+    /// file is told apart from one in an odd layout.
+    Plain,
 }
 
 /// How a JSON file is laid out.
@@ -679,7 +680,7 @@ impl TomlFile {
                     .iter()
                     .map(|(n, body, _)| format!("{n} = {}", inline_table(body)))
                     .collect();
-                top.push(if inline.is_empty() && self.layouts == Layouts::KeptToday {
+                top.push(if inline.is_empty() && self.layouts == Layouts::Plain {
                     format!("{servers_key} = {{}}")
                 } else {
                     format!("{servers_key} = {{ {} }}", inline.join(", "))
@@ -962,15 +963,25 @@ proptest! {
     }
 
     #[test]
-    fn install_then_uninstall_gives_the_file_back_in_the_layouts_kept_today(
-        case in case(Layouts::KeptToday),
+    fn install_then_uninstall_gives_the_file_back(case in case(Layouts::All)) {
+        check_install_then_uninstall(&case)?;
+    }
+
+    #[test]
+    fn install_changes_nothing_but_our_entry(case in case(Layouts::All)) {
+        check_nothing_but_our_entry(&case)?;
+    }
+
+    #[test]
+    fn install_then_uninstall_gives_the_file_back_in_plain_layouts(
+        case in case(Layouts::Plain),
     ) {
         check_install_then_uninstall(&case)?;
     }
 
     #[test]
-    fn install_changes_nothing_but_our_entry_in_the_layouts_kept_today(
-        case in case(Layouts::KeptToday),
+    fn install_changes_nothing_but_our_entry_in_plain_layouts(
+        case in case(Layouts::Plain),
     ) {
         check_nothing_but_our_entry(&case)?;
     }
@@ -1035,5 +1046,34 @@ fn a_codex_file_without_a_last_newline_stays_without() {
     assert_round_trip(
         ClientId::Codex,
         "[mcp_servers.docs]\ncommand = \"docs-mcp\"",
+    );
+}
+
+/// Found by `install_changes_nothing_but_our_entry`: an empty inline servers table loses its
+/// inner spaces.
+#[test]
+fn an_empty_inline_servers_table_keeps_its_spacing() {
+    assert_round_trip(ClientId::Codex, "mcp_servers = {  }\n");
+}
+
+/// Found by `install_changes_nothing_but_our_entry`: appending our entry spreads a servers
+/// object written on one line over several, and it stays spread after uninstall.
+#[test]
+fn a_servers_object_on_one_line_stays_on_one_line() {
+    assert_round_trip(ClientId::Cursor, "{\"mcpServers\": {\"docs\": {}}}\n");
+    assert_round_trip(ClientId::Vscode, "{\"servers\": { /* none yet */ }}\n");
+}
+
+/// Found by `install_then_uninstall_gives_the_file_back`: blank space between the last server
+/// and the closing brace (a blank line, spaces after the last entry) is dropped by install.
+#[test]
+fn blank_space_before_the_closing_brace_is_kept() {
+    assert_round_trip(
+        ClientId::Cursor,
+        "{\n  \"mcpServers\": {\n    \"docs\": {}\n\n  }\n}\n",
+    );
+    assert_round_trip(
+        ClientId::Vscode,
+        "{\n  \"servers\": {\n    \"docs\": {} /* why */ \n  }\n}\n",
     );
 }

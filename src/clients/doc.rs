@@ -3,6 +3,7 @@
 //! `toml_edit` for TOML. Files are parsed strictly before anything is changed.
 
 use super::catalogue::{Fields, Format};
+use super::splice;
 use jsonc_parser::ParseOptions;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 use serde_json::Value;
@@ -29,6 +30,8 @@ pub enum Doc {
         servers_key: &'static str,
         /// The file started with a UTF-8 byte order mark, written back as it was.
         bom: bool,
+        /// How the file is read again after a text edit.
+        options: ParseOptions,
     },
     Toml {
         doc: toml_edit::DocumentMut,
@@ -201,6 +204,7 @@ impl Doc {
             root,
             servers_key,
             bom: shift > 0,
+            options,
         })
     }
 
@@ -288,8 +292,25 @@ impl Doc {
     pub fn upsert(&mut self, name: &str, fields: &Fields, owned: &[&str]) {
         match self {
             Doc::Json {
-                root, servers_key, ..
+                root,
+                servers_key,
+                options,
+                ..
             } => {
+                let absent = root
+                    .object_value()
+                    .and_then(|o| o.object_value(servers_key))
+                    .is_some_and(|s| s.get(name).is_none());
+                // A new entry at the end of an existing servers table: a text edit, which keeps
+                // the table's layout (see `splice`).
+                if absent
+                    && let Some(text) =
+                        splice::append(&root.to_string(), options, servers_key, name, fields)
+                    && let Ok(edited) = CstRootNode::parse(&text, options)
+                {
+                    *root = edited;
+                    return;
+                }
                 let servers = root.object_value_or_set().object_value_or_set(servers_key);
                 match servers.get(name).and_then(|p| p.value()?.as_object()) {
                     Some(entry) => update_json_entry(&entry, fields, owned),
@@ -345,8 +366,18 @@ impl Doc {
     pub fn remove(&mut self, name: &str) -> bool {
         match self {
             Doc::Json {
-                root, servers_key, ..
+                root,
+                servers_key,
+                options,
+                ..
             } => {
+                if let Some(text) =
+                    splice::remove_last(&root.to_string(), options, servers_key, name)
+                    && let Ok(edited) = CstRootNode::parse(&text, options)
+                {
+                    *root = edited;
+                    return true;
+                }
                 let Some(prop) = root
                     .object_value()
                     .and_then(|o| o.object_value(servers_key))
@@ -359,10 +390,27 @@ impl Doc {
             }
             Doc::Toml {
                 doc, servers_key, ..
-            } => doc
-                .get_mut(servers_key)
-                .and_then(|s| s.as_table_like_mut())
-                .is_some_and(|s| s.remove(name).is_some()),
+            } => {
+                let Some(servers) = doc.get_mut(servers_key) else {
+                    return false;
+                };
+                if let Some(inline) = servers.as_inline_table_mut() {
+                    let Some((_, value)) = inline.remove_entry(name) else {
+                        return false;
+                    };
+                    // The space inside `{  }` went to our value when it was added (after the
+                    // one space written before `}`): it is the empty table's again.
+                    if inline.is_empty() {
+                        let after = value.decor().suffix().and_then(|s| s.as_str());
+                        let after = after.unwrap_or_default();
+                        inline.set_trailing(after.strip_prefix(' ').unwrap_or(after).to_owned());
+                    }
+                    return true;
+                }
+                servers
+                    .as_table_like_mut()
+                    .is_some_and(|s| s.remove(name).is_some())
+            }
         }
     }
 

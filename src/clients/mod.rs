@@ -6,6 +6,7 @@
 mod catalogue;
 mod doc;
 pub mod fsx;
+mod splice;
 mod survey;
 
 pub use catalogue::{ClientId, Fields, Form, Format, Places, Scope};
