@@ -553,8 +553,9 @@ mod tests {
         doc.upsert("x", &fields(), &["command", "args"]);
         let out = doc.render();
         assert!(out.contains("// mine"), "{out}");
+        // A servers table written on one line keeps our entry on that line.
         assert!(
-            out.starts_with("{\n  // mine\n  \"servers\": {\n    \"x\": {"),
+            out.starts_with("{\n  // mine\n  \"servers\": {\"x\": {\"command\": "),
             "{out}"
         );
     }
