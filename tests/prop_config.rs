@@ -1077,3 +1077,17 @@ fn blank_space_before_the_closing_brace_is_kept() {
         "{\n  \"servers\": {\n    \"docs\": {} /* why */ \n  }\n}\n",
     );
 }
+
+/// Found by the `config_edit` fuzz target: a `config.toml` whose line ends are mixed lost its one
+/// CRLF (toml_edit writes LF everywhere); the lines an edit leaves alone keep their own ends.
+#[test]
+fn a_codex_file_with_mixed_line_ends_keeps_each() {
+    assert_round_trip(
+        ClientId::Codex,
+        "# Codex\n\r\ncommand = \"npx\"\nargs = [\"-y\", \"x\"]\n\n[mcp_servers]\n",
+    );
+    assert_round_trip(
+        ClientId::Codex,
+        "a = 1\r\nb = 2\n[mcp_servers.docs]\r\ncommand = \"d\"",
+    );
+}
