@@ -37,7 +37,7 @@ pub enum Doc {
         doc: toml_edit::DocumentMut,
         servers_key: &'static str,
         /// How the file was written, which `toml_edit` does not keep: given back on render.
-        text_form: TextForm,
+        text_form: Box<TextForm>,
     },
 }
 
@@ -259,7 +259,7 @@ impl Doc {
     }
 
     fn parse_toml(text: &str, servers_key: &'static str, name: &str) -> Result<Doc, Malformed> {
-        let text_form = TextForm::of(text);
+        let text_form = Box::new(TextForm::of(text));
         let body = text.strip_prefix(BOM).unwrap_or(text);
         let shift = text.len() - body.len();
         // The immutable document keeps the positions that the checks below report.
