@@ -1091,3 +1091,16 @@ fn a_codex_file_with_mixed_line_ends_keeps_each() {
         "a = 1\r\nb = 2\n[mcp_servers.docs]\r\ncommand = \"d\"",
     );
 }
+
+/// Found by the `config_edit` fuzz target: a .json file holding only `\v` (whitespace to Rust's
+/// `trim`, not to JSON) passed as empty and was then written into invalid JSON; and a config.toml
+/// starting with two byte order marks was taken (toml_edit skipped the second).
+#[test]
+fn files_a_client_would_refuse_are_refused() {
+    for text in ["\u{b}", "\u{c}\n\n"] {
+        let parsed = Doc::parse(text, Format::Json, "mcpServers", "3minapi");
+        assert!(parsed.is_err(), "{text:?}");
+    }
+    let twice = "\u{feff}\u{feff}[mcp_servers]";
+    assert!(Doc::parse(twice, Format::Toml, "mcp_servers", "3minapi").is_err());
+}

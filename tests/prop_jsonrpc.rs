@@ -706,3 +706,24 @@ fn a_request_with_two_params_is_not_routed_by_the_first() {
         assert_eq!(m.params.name, None, "big");
     }
 }
+
+/// Found by the `jsonrpc_scan` fuzz target: `"method": null` made a small message a response while
+/// a big one was no message at all; a method that is not a string makes no message either way.
+#[test]
+fn a_null_method_makes_no_message_small_or_big() {
+    let text = r#"{"method":null,"id":1,"result":1}"#;
+    assert!(parse(text).is_err());
+    assert_eq!(scan_top_level(text), None);
+}
+
+/// Found by the `jsonrpc_scan` fuzz target: an id longer than 4 KiB was routed by the scanner but
+/// refused by `TopLevel`; every reading refuses it now.
+#[test]
+fn an_id_over_4_kib_is_refused_by_every_reading() {
+    let text = format!(r#"{{"id":"{}","result":1}}"#, "a".repeat(5000));
+    assert!(parse(&text).is_err());
+    assert_eq!(scan_top_level(&text), None);
+    let mut top = TopLevel::default();
+    top.feed(text.as_bytes());
+    assert_eq!(top.finish(), None);
+}

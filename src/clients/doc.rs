@@ -193,7 +193,8 @@ impl Doc {
     ) -> Result<Doc, Malformed> {
         let body = text.strip_prefix(BOM).unwrap_or(text);
         let shift = text.len() - body.len();
-        if format == Format::Json && !body.trim().is_empty() {
+        // JSON's own whitespace only: `str::trim` also takes \v or NBSP for "blank".
+        if format == Format::Json && !body.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
             // serde_json is the strict reference: exactly what JSON.parse-style readers accept.
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(body) {
                 let full = e.to_string();
@@ -262,6 +263,9 @@ impl Doc {
         let text_form = Box::new(TextForm::of(text));
         let body = text.strip_prefix(BOM).unwrap_or(text);
         let shift = text.len() - body.len();
+        if shift > 0 && body.starts_with(BOM) {
+            return Err(malformed_at(text, shift, "a second byte order mark"));
+        }
         // The immutable document keeps the positions that the checks below report.
         let doc = toml_edit::Document::parse(body).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);

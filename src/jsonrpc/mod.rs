@@ -33,7 +33,8 @@ struct Envelope<'a> {
     /// `Some` when the member is present, including `"id": null`.
     #[serde(default, borrow, deserialize_with = "present")]
     id: Option<&'a RawValue>,
-    #[serde(default, borrow)]
+    /// A string when present: `"method": null` makes no message (as for a big one, see scan.rs).
+    #[serde(default, borrow, deserialize_with = "string_member")]
     method: Option<Cow<'a, str>>,
     /// Read in the same pass as the rest; a `params` that is not an object reads as empty.
     #[serde(default, borrow, deserialize_with = "lenient_params")]
@@ -42,6 +43,14 @@ struct Envelope<'a> {
     result: Option<IgnoredAny>,
     #[serde(default, deserialize_with = "present_ignored")]
     error: Option<IgnoredAny>,
+}
+
+fn string_member<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+    Text::deserialize(d).map(|t| Some(t.0))
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
@@ -231,6 +240,12 @@ pub fn parse(text: &str) -> Result<Message<'_>, Invalid> {
         }
     };
     let id = env.id.map(|raw| raw.get().to_owned());
+    if id.as_ref().is_some_and(|id| id.len() > scan::CAPTURE_MAX) {
+        return Err(Invalid::Request {
+            id: None,
+            reason: "an id longer than 4 KiB".into(),
+        });
+    }
     let kind = match (env.method, id) {
         (Some(method), Some(id)) => Kind::Request {
             id,

@@ -76,6 +76,7 @@ pub(super) fn scan_message(text: &str) -> Option<Message<'_>> {
             return None;
         }
         match &*key {
+            "id" if value.len() > CAPTURE_MAX => return None,
             "id" => id = Some(value),
             "method" => method = Some(string_value(value)?),
             "result" | "error" => answer = true,
@@ -185,7 +186,7 @@ enum Member {
 }
 
 /// Longest `id` or `method` text kept; longer ones are not routable anyway.
-const CAPTURE_MAX: usize = 4096;
+pub(super) const CAPTURE_MAX: usize = 4096;
 
 impl TopLevel {
     pub fn feed(&mut self, bytes: &[u8]) {
