@@ -98,8 +98,10 @@ async fn soak(bridge: &Path, calls: usize, upstream: &Upstream) -> Result<bool> 
         "{:>8}  {:>9}  {:>4}  {:>7}  {:>8}",
         "calls", "RSS MB", "fds", "errors", "seconds"
     );
-    for i in 0..calls {
-        while inflight.len() >= IN_FLIGHT {
+    // The last round only waits for the calls still in flight.
+    for i in 0..=calls {
+        let room = if i == calls { 1 } else { IN_FLIGHT };
+        while inflight.len() >= room {
             tally(
                 inflight.join_next().await,
                 &mut done,
@@ -110,6 +112,9 @@ async fn soak(bridge: &Path, calls: usize, upstream: &Upstream) -> Result<bool> 
                 samples.push(sample(pid, done, errors, started));
                 upstream.clear_requests();
             }
+        }
+        if i == calls {
+            break;
         }
         match i % 5000 {
             500 | 1500 | 2500 | 3500 | 4500 => upstream.fail_next(1, 503),
@@ -138,17 +143,6 @@ async fn soak(bridge: &Path, calls: usize, upstream: &Upstream) -> Result<bool> 
                 _ => None,
             }
         });
-    }
-    while !inflight.is_empty() {
-        tally(
-            inflight.join_next().await,
-            &mut done,
-            &mut errors,
-            &mut lost,
-        );
-        if done % SAMPLE_EVERY == 0 {
-            samples.push(sample(pid, done, errors, started));
-        }
     }
     if done % SAMPLE_EVERY != 0 {
         samples.push(sample(pid, done, errors, started));
