@@ -481,14 +481,16 @@ impl Doc {
 
 fn update_json_entry(entry: &CstObject, fields: &Fields, owned: &[&str]) {
     for key in owned {
-        if !fields.iter().any(|(k, _)| k == key)
-            && let Some(prop) = entry.get(key)
-        {
-            prop.remove();
+        if !fields.iter().any(|(k, _)| k == key) {
+            for prop in props_named(entry, key) {
+                prop.remove();
+            }
         }
     }
     for (k, v) in fields {
-        match entry.get(k) {
+        // JSONC lets a name repeat and the last one counts: ours is the first, the rest go.
+        let mut props = props_named(entry, k).into_iter();
+        match props.next() {
             Some(prop) => {
                 if prop.value().and_then(|cur| cur.to_serde_value()).as_ref() != Some(v) {
                     prop.set_value(cst_value(v));
@@ -498,7 +500,23 @@ fn update_json_entry(entry: &CstObject, fields: &Fields, owned: &[&str]) {
                 entry.append(k, cst_value(v));
             }
         }
+        for repeated in props {
+            repeated.remove();
+        }
     }
+}
+
+/// The members of `entry` named `key`, in order.
+fn props_named(entry: &CstObject, key: &str) -> Vec<jsonc_parser::cst::CstObjectProp> {
+    entry
+        .properties()
+        .into_iter()
+        .filter(|p| {
+            p.name()
+                .and_then(|n| n.decoded_value().ok())
+                .is_some_and(|n| n == key)
+        })
+        .collect()
 }
 
 fn cst_value(v: &Value) -> CstInputValue {
@@ -648,6 +666,43 @@ mod tests {
         assert!(out.starts_with("\u{feff}{"), "{out:?}");
         assert_eq!(out.matches('\u{feff}').count(), 1);
         assert!(doc.entry("x").is_some());
+    }
+
+    #[test]
+    fn members_indented_like_the_closing_brace_keep_every_byte() {
+        // Found by the config_edit fuzz target: members at the closing brace's indentation
+        // left the append to the CST editor, which dropped the blank CRLF line before them.
+        let text = "{\n  \"mcpServers\": {\n  \r\n  \"other\": {\n      \"command\": \"x\"\n    }\n  }\n}\n";
+        let mut doc = Doc::parse(text, Format::Json, "mcpServers", "x").unwrap();
+        doc.upsert("x", &fields(), &["command", "args"]);
+        let installed = doc.render();
+        assert!(
+            installed.starts_with("{\n  \"mcpServers\": {\n  \r\n  \"other\""),
+            "{installed:?}"
+        );
+        let mut doc = Doc::parse(&installed, Format::Json, "mcpServers", "x").unwrap();
+        assert_eq!(doc.entry("x").unwrap()["command"], "/opt/bin/3minapi");
+        assert!(doc.remove("x"));
+        assert_eq!(doc.render(), text);
+    }
+
+    #[test]
+    fn a_field_our_entry_repeats_ends_up_with_our_value() {
+        // Found by the config_edit fuzz target: JSONC lets a name repeat and the last one
+        // counts, so setting only the first left the old value in force.
+        let text = "{\n  \"servers\": {\n    \"x\": {\"type\": \"sse\", \"command\": \"old\", \"type\": \"sse\", \"url\": \"u\", \"url\": \"v\"},\n  },\n}\n";
+        let mut doc = Doc::parse(text, Format::Jsonc, "servers", "x").unwrap();
+        let mut ours = fields();
+        ours.insert(0, ("type", json!("stdio")));
+        doc.upsert("x", &ours, &["type", "command", "args", "url"]);
+        let out = doc.render();
+        let read = Doc::parse(&out, Format::Jsonc, "servers", "x").unwrap();
+        assert_eq!(
+            read.entry("x").unwrap(),
+            json!({"type": "stdio", "command": "/opt/bin/3minapi", "args": ["mcp", "serve"]}),
+            "{out}"
+        );
+        assert_eq!(out.matches("\"type\"").count(), 1, "{out}");
     }
 
     #[test]

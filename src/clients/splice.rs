@@ -78,9 +78,13 @@ pub fn append(
         ));
     };
     let indent = indent_before(text, start)?;
+    // Members indented deeper than the closing brace give the unit; members at its level (a
+    // layout some tools write) leave it to the enclosing object, or two spaces.
     let unit = indent
         .strip_prefix(closing_indent)
-        .filter(|u| !u.is_empty())?;
+        .filter(|u| !u.is_empty())
+        .or_else(|| unit_from(text, s.open))
+        .unwrap_or("  ");
     let member = format!(
         "{nl}{indent}{name_json}: {}",
         pretty_object(&members, indent, unit, nl)
