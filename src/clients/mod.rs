@@ -8,6 +8,7 @@ mod doc;
 pub mod fsx;
 mod splice;
 mod survey;
+mod textform;
 
 pub use catalogue::{ClientId, Fields, Form, Format, Places, Scope};
 pub use doc::{Doc, Malformed};
@@ -23,4 +24,6 @@ pub struct Ctx {
     pub url: String,
     /// `--url` as given on the command line: written into bridge entries so they reach the same server.
     pub url_flag: Option<String>,
+    /// `--ca-file` as given on the command line (made absolute): written into bridge entries too.
+    pub ca_file_flag: Option<std::path::PathBuf>,
 }
