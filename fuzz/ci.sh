@@ -1,4 +1,8 @@
-# The fuzz step drafted for .ci/run (after `cargo test`); not run by CI yet: see README.md "In CI".
+#!/usr/bin/env bash
+# The fuzz step of .ci/run (after `cargo test`): builds every cargo-fuzz target and runs each for
+# FUZZ_SECONDS (default 30) from the committed seeds. See fuzz/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
 
 # Fuzzing (DESIGN §14, fuzz/README.md): every parser facing the world has a cargo-fuzz target,
 # run here for a bounded time from the committed seeds. libFuzzer's sanitizer flags need nightly;
@@ -19,7 +23,7 @@ echo "ci: fuzz/: cargo fmt --check, cargo fuzz build"
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 cargo +nightly fuzz build
 fuzz_bin="fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
-fuzz_seconds=30
+fuzz_seconds=${FUZZ_SECONDS:-30}
 fuzz_targets=$(cargo fuzz list)
 fuzz_tmp=$(mktemp -d)
 fuzz_failed=()
@@ -32,7 +36,7 @@ for target in $fuzz_targets; do
   # The binary is run directly: `cargo fuzz run` would create fuzz/artifacts/ in the checkout.
   # A 10 s timeout per input: a hang is a failure too.
   if ASAN_OPTIONS=detect_odr_violation=0 "$fuzz_bin/$target" "${dict[@]}" \
-    -max_total_time=$fuzz_seconds -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$dir/crash/" "$dir/corpus" >"$dir/log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log")
     echo "ci: fuzz $target: $runs runs in $fuzz_seconds s, no failure"
