@@ -179,13 +179,17 @@ _3minapi() {
 
     case "${cmd}" in
         3minapi)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version auth mcp config doctor tools completions help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version auth mcp config doctor tools completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -197,13 +201,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version login status logout help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version login status logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -285,13 +293,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__login)
-            opts="-v -q -h -V --with-key --no-verify --insecure-storage --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --with-key --no-verify --insecure-storage --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -303,13 +315,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__logout)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -321,13 +337,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__status)
-            opts="-v -q -h -V --json --offline --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --offline --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -339,13 +359,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__completions)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -357,13 +381,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version install uninstall print list help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version install uninstall print list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -459,7 +487,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__install)
-            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --dry-run --force --url --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +514,10 @@ _3minapi() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -497,7 +529,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__list)
-            opts="-v -q -h -V --name --json --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --name --json --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +543,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -519,7 +555,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__print)
-            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --url --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,6 +581,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -553,7 +593,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__uninstall)
-            opts="-v -q -h -V --scope --name --file --dry-run --url --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --dry-run --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,6 +615,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -583,13 +627,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__doctor)
-            opts="-v -q -h -V --json --offline --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --offline --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -853,13 +901,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__mcp)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version serve help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -913,7 +965,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__mcp__subcmd__serve)
-            opts="-v -q -h -V --log-file --read-only --allow-tool --deny-tool --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --log-file --read-only --allow-tool --deny-tool --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,6 +987,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -943,13 +999,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools)
-            opts="-v -q -h -V --url --verbose --quiet --no-color --help --version list call help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version list call help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -961,7 +1021,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools__subcmd__call)
-            opts="-v -q -h -V --args --json --timeout --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --args --json --timeout --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,6 +1036,10 @@ _3minapi() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1043,13 +1107,17 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools__subcmd__list)
-            opts="-v -q -h -V --json --url --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --url --ca-file --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

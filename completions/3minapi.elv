@@ -19,6 +19,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
     var completions = [
         &'3minapi'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -38,6 +39,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;auth'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -54,6 +56,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;auth;login'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --with-key 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)'
             cand --no-verify 'Store without asking the server whether it accepts the key'
             cand --insecure-storage 'No keychain here: store the key in a plain file (mode 0600) under the config directory'
@@ -69,6 +72,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;auth;status'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand --offline 'Do not ask the server'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -83,6 +87,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;auth;logout'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -109,6 +114,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;mcp'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -126,6 +132,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --read-only 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -147,6 +154,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;config'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -169,6 +177,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
@@ -190,6 +199,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --name 'The server''s name in the file'
             cand --file 'Write to this file instead of the client''s own (same shape)'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --dry-run 'Print the change as a unified diff and write nothing'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -207,6 +217,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
@@ -224,6 +235,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;config;list'= {
             cand --name 'The server''s name to look for'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -254,6 +266,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;doctor'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand --offline 'Skip the network and the server'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -268,6 +281,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;tools'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -283,6 +297,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;tools;list'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --json 'The raw tools/list result (every page merged) as JSON'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -298,6 +313,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --args 'The arguments: a JSON object, @FILE to read it from a file, or - to read it from stdin'
             cand --timeout 'Give up after this many seconds'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand --json 'Print structured content (or the whole result) as JSON'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -322,6 +338,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;completions'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'

@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
     $completions = @(switch ($command) {
         '3minapi' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -42,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;auth' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -59,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;auth;login' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Store without asking the server whether it accepts the key')
             [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'No keychain here: store the key in a plain file (mode 0600) under the config directory')
@@ -75,6 +78,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;auth;status' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Do not ask the server')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -90,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;auth;logout' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -122,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;mcp' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -140,6 +146,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -165,6 +172,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;config' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -188,6 +196,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
@@ -210,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Write to this file instead of the client''s own (same shape)')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a unified diff and write nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -228,6 +238,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
@@ -246,6 +257,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;config;list' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name to look for')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -283,6 +295,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;doctor' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Skip the network and the server')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -298,6 +311,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;tools' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -314,6 +328,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;tools;list' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'The raw tools/list result (every page merged) as JSON')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -330,6 +345,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--args', '--args', [CompletionResultType]::ParameterName, 'The arguments: a JSON object, @FILE to read it from a file, or - to read it from stdin')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print structured content (or the whole result) as JSON')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -359,6 +375,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;completions' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')

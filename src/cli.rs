@@ -26,6 +26,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
 
+    /// Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+
     /// More log output (-v info, -vv debug); logs never go to stdout
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -1014,6 +1014,53 @@ fn print_shows_the_entry_and_masks_the_key() {
 }
 
 #[test]
+fn a_ca_file_goes_into_the_entry_as_an_absolute_path_and_a_bad_one_writes_nothing() {
+    let sb = Sandbox::new();
+    let custom = sb.root().join("codex.toml");
+    let custom_arg = custom.to_str().unwrap();
+    std::fs::write(sb.root().join("empty.pem"), "").unwrap();
+    let ca = common::tls::TestCa::new("Corp Inspection CA");
+    ca.write_pem(sb.root(), "corp-ca.pem");
+    // Relative paths, as a user types them, from the directory holding them.
+    let install = |ca_file: &str| {
+        cmd(
+            &sb,
+            &[
+                "--ca-file",
+                ca_file,
+                "config",
+                "install",
+                "codex",
+                "--file",
+                custom_arg,
+            ],
+        )
+        .cwd(sb.root())
+        .run()
+    };
+    let out = install("empty.pem");
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("empty.pem") && out.stderr.contains("it is empty"),
+        "{}",
+        out.context()
+    );
+    assert!(
+        out.stderr.contains("nothing was written"),
+        "{}",
+        out.context()
+    );
+    assert!(!custom.exists());
+    install("corp-ca.pem").expect_code(0);
+    let e = entry(&custom, "mcp_servers", "3minapi");
+    let absolute = sb.root().join("corp-ca.pem");
+    assert_eq!(
+        e["args"],
+        json!(["mcp", "serve", "--ca-file", absolute.to_str().unwrap()])
+    );
+}
+
+#[test]
 fn url_and_file_flags_shape_the_entry() {
     let sb = Sandbox::new();
     let custom = sb.root().join("elsewhere/codex.toml");

@@ -1,11 +1,11 @@
 //! `3minapi auth login | status | logout`: the key manager.
 
-use super::Exit;
+use super::{Exit, Server};
 use crate::cli::{LoginArgs, StatusArgs};
 use crate::key::store::{self, KeychainError};
 use crate::key::{self, KEY_ENV, KEY_ORIGIN, KeyLookup, KeySource, McpKey};
 use crate::upstream::client::{CallError, Client, Connected};
-use crate::upstream::{self, RelayError};
+use crate::upstream::{self, RelayError, Trust};
 use anyhow::{Context, anyhow, bail};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal};
@@ -52,7 +52,7 @@ fn read_key(with_key: bool) -> anyhow::Result<String> {
         .context("cannot read the key from the terminal")
 }
 
-pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
+pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
     let text = normalize(&read_key(args.with_key)?);
     if text.is_empty() {
         bail!("no key was given; nothing was stored\nhint: generate one under {KEY_ORIGIN}");
@@ -62,7 +62,7 @@ pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
     if args.no_verify {
         eprintln!("not verified with the server (--no-verify)");
     } else {
-        let connected = verify(url, &key)?;
+        let connected = verify(server, &key)?;
         eprintln!(
             "the server accepts {key} (MCP {}{})",
             connected.era.version(),
@@ -110,14 +110,19 @@ pub fn login(args: &LoginArgs, url: &str) -> anyhow::Result<Exit> {
 }
 
 /// Asks the server whether it accepts the key (in whichever era it speaks).
-fn verify(url: &str, key: &McpKey) -> anyhow::Result<Connected> {
-    let url =
-        upstream::check_url(url).map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
-    let outcome = runtime()?.block_on(probe(url.clone(), key));
+fn verify(server: &Server, key: &McpKey) -> anyhow::Result<Connected> {
+    let url = upstream::check_url(&server.url)
+        .map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
+    let trust = server.trust()?;
+    let outcome = runtime()?.block_on(probe(url.clone(), key, trust));
     match outcome {
         Ok(c) => Ok(c),
         Err(Probe::Refused(status)) => bail!(
             "the server does not accept this key (HTTP {status}): regenerated or deleted?; nothing was stored\nhint: generate a new key under {KEY_ORIGIN} and run `3minapi auth login` again"
+        ),
+        Err(Probe::Untrusted(r)) => bail!(
+            "cannot verify the key with {url}: {r}; nothing was stored\nhint: {}",
+            r.hint()
         ),
         Err(other) => bail!(
             "cannot verify the key with {url}: {other}; nothing was stored\nhint: check the network, or store it without asking the server: `3minapi auth login --no-verify`"
@@ -138,25 +143,30 @@ pub enum Probe {
     Refused(u16),
     #[error("{0}")]
     Failed(String),
+    /// The server's certificate is not trusted here.
+    #[error("{0}")]
+    Untrusted(RelayError),
     #[error("no answer within {} s", VERIFY_TIMEOUT.as_secs())]
     Timeout,
 }
 
 /// One connection attempt, bounded, closed afterwards.
-pub async fn probe(url: reqwest::Url, key: &McpKey) -> Result<Connected, Probe> {
-    let mut client = Client::new(url, key).map_err(|e| Probe::Failed(e.to_string()))?;
+pub async fn probe(url: reqwest::Url, key: &McpKey, trust: &Trust) -> Result<Connected, Probe> {
+    let mut client = Client::new(url, key, trust).map_err(|e| Probe::Failed(e.to_string()))?;
     let outcome = tokio::time::timeout(VERIFY_TIMEOUT, client.connect()).await;
     let result = match outcome {
         Err(_) => Err(Probe::Timeout),
         Ok(Ok(c)) => Ok(c),
         Ok(Err(CallError::Relay(RelayError::KeyRefused { status }))) => Err(Probe::Refused(status)),
+        Ok(Err(CallError::Relay(r @ RelayError::Untrusted { .. }))) => Err(Probe::Untrusted(r)),
         Ok(Err(e)) => Err(Probe::Failed(e.to_string())),
     };
     let _ = tokio::time::timeout(Duration::from_secs(3), client.close()).await;
     result
 }
 
-pub fn status(args: &StatusArgs, url: &str) -> anyhow::Result<Exit> {
+pub fn status(args: &StatusArgs, server: &Server) -> anyhow::Result<Exit> {
+    let url = server.url.as_str();
     let mut warnings = Vec::new();
     let lookup = key::resolve(
         |n| std::env::var(n).ok(),
@@ -188,11 +198,12 @@ pub fn status(args: &StatusArgs, url: &str) -> anyhow::Result<Exit> {
     let mut accepted = None;
     if let (Some(key), false) = (&key, args.offline) {
         upstream_report["checked"] = true.into();
-        match &checked_url {
-            Err(e) => upstream_report["error"] = e.clone().into(),
-            Ok(u) => {
+        match (&checked_url, &server.trust) {
+            (Err(e), _) => upstream_report["error"] = e.clone().into(),
+            (Ok(_), Err(e)) => upstream_report["error"] = format!("{e}; {}", e.hint()).into(),
+            (Ok(u), Ok(trust)) => {
                 let started = Instant::now();
-                let outcome = runtime()?.block_on(probe(u.clone(), key));
+                let outcome = runtime()?.block_on(probe(u.clone(), key, trust));
                 upstream_report["ms"] = (started.elapsed().as_millis() as u64).into();
                 match outcome {
                     Ok(c) => {

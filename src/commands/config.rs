@@ -8,16 +8,32 @@ use crate::clients::{
 };
 use crate::clients::{current_key, holds_secret};
 use crate::key::{self, McpKey};
+use crate::upstream;
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-pub fn run(command: ConfigCommand, url: &str, url_flag: Option<&str>) -> anyhow::Result<Exit> {
+pub fn run(
+    command: ConfigCommand,
+    url: &str,
+    url_flag: Option<&str>,
+    ca_file: Option<&std::path::Path>,
+) -> anyhow::Result<Exit> {
     let places = Places::from_env()?;
+    // A bundle the bridge could not use is refused now, not when the client launches it.
+    let ca_file_flag = match ca_file {
+        Some(path) => {
+            upstream::Trust::load_with(Some(path), |_| None)
+                .map_err(|e| anyhow!("{e}; nothing was written\nhint: {}", e.hint()))?;
+            Some(std::path::absolute(path)?)
+        }
+        None => None,
+    };
     let ctx = Ctx {
         places,
         url: url.to_owned(),
         url_flag: url_flag.map(str::to_owned),
+        ca_file_flag,
     };
     match command {
         ConfigCommand::Install(args) => install(&ctx, &args),
@@ -89,6 +105,9 @@ fn form_for(
         args.extend(entry.filter.to_args());
         if let Some(url) = &ctx.url_flag {
             args.extend(["--url".to_owned(), url.clone()]);
+        }
+        if let Some(path) = &ctx.ca_file_flag {
+            args.extend(["--ca-file".to_owned(), path.display().to_string()]);
         }
         return Ok((Form::Bridge { command, args }, None));
     }

@@ -11,7 +11,7 @@ pub mod tools;
 pub use tools::Interrupted;
 
 use crate::cli::{AuthCommand, Cli, Command, McpCommand, ToolsCommand};
-use crate::upstream::{DEFAULT_URL, URL_ENV};
+use crate::upstream::{DEFAULT_URL, Trust, TrustError, URL_ENV};
 use crate::{key, log, log_warn};
 use std::process::ExitCode;
 
@@ -30,14 +30,38 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Where the server is and how to reach it: `--url` / `THREEMINAPI_URL`, and the CA bundles
+/// trusted beyond the OS store (an unusable bundle is kept as the error each command reports).
+pub struct Server {
+    pub url: String,
+    pub trust: Result<Trust, TrustError>,
+}
+
+impl Server {
+    fn resolve(url_flag: Option<String>, ca_file: Option<&std::path::Path>) -> Server {
+        Server {
+            url: resolve_url(url_flag),
+            trust: Trust::load(ca_file),
+        }
+    }
+
+    /// The trust, or the error a command that reaches the server stops with.
+    pub fn trust(&self) -> anyhow::Result<&Trust> {
+        self.trust
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint()))
+    }
+}
+
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let level = log::Level::from_flags(cli.verbose, cli.quiet);
     let url_flag = cli.url;
+    let ca_file = cli.ca_file;
     // The one-shot commands log to stderr, and the URL is resolved after, so its warning shows.
     let start = || {
         let _ = log::init(level, None);
-        resolve_url(url_flag.clone())
+        Server::resolve(url_flag.clone(), ca_file.as_deref())
     };
     match cli.command {
         Command::Auth { command } => {
@@ -60,13 +84,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Doctor(args) => {
-            let url = start();
+            let server = start();
             let opts = doctor::Options {
                 json: args.json,
                 offline: args.offline,
                 no_color: cli.no_color,
             };
-            doctor::run(&opts, &url)
+            doctor::run(&opts, &server)
         }
         Command::Tools { command } => {
             let url = start();
@@ -76,8 +100,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             }
         }
         Command::Config { command } => {
-            let url = start();
-            config::run(command, &url, url_flag.as_deref())
+            let server = start();
+            config::run(
+                command,
+                &server.url,
+                url_flag.as_deref(),
+                ca_file.as_deref(),
+            )
         }
         Command::Mcp {
             command: McpCommand::Serve(args),
@@ -91,7 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                         .display()
                 )
             })?;
-            serve::run(resolve_url(url_flag), &args.filter)
+            serve::run(Server::resolve(url_flag, ca_file.as_deref()), &args.filter)
         }
     }
 }

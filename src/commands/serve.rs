@@ -2,16 +2,16 @@
 //! one thread. A setup problem (no usable key, a refused URL) does not end the process: the bridge
 //! answers every request with it, so the MCP client shows the user what to fix.
 
-use super::Exit;
+use super::{Exit, Server};
 use crate::bridge::{self, SetupProblem, Target, filter::Filter};
 use crate::cli::FilterArgs;
 use crate::jsonrpc;
 use crate::key::{self, store};
 use crate::upstream::{self, Outbox, ToolsFilter, URL_ENV};
-use crate::{log_info, log_warn};
+use crate::{log_error, log_info, log_warn};
 use std::sync::Arc;
 
-pub fn run(url: String, flags: &FilterArgs) -> anyhow::Result<Exit> {
+pub fn run(server: Server, flags: &FilterArgs) -> anyhow::Result<Exit> {
     big_buffers_mapped();
     let filter = Filter::new(
         flags.read_only,
@@ -37,7 +37,7 @@ pub fn run(url: String, flags: &FilterArgs) -> anyhow::Result<Exit> {
         .build()?;
     let for_upstream = filter.clone().map(|f| f as Arc<dyn ToolsFilter>);
     runtime.block_on(bridge::serve(filter, move |outbox| {
-        target(&url, lookup, outbox, for_upstream)
+        target(&server, lookup, outbox, for_upstream)
     }));
     // Shutting down is a server's normal end, whatever ended it.
     Ok(Exit::Success)
@@ -58,12 +58,12 @@ fn big_buffers_mapped() {
 }
 
 fn target(
-    url: &str,
+    server: &Server,
     lookup: key::KeyLookup,
     outbox: Outbox,
     filter: Option<Arc<dyn ToolsFilter>>,
 ) -> Target {
-    let url = match upstream::check_url(url) {
+    let url = match upstream::check_url(&server.url) {
         Ok(url) => url,
         Err(message) => {
             return Target::Broken(SetupProblem {
@@ -73,6 +73,24 @@ fn target(
             });
         }
     };
+    let trust = match &server.trust {
+        Ok(trust) => trust,
+        Err(e) => {
+            log_error!("{e}");
+            return Target::Broken(SetupProblem {
+                message: e.to_string(),
+                hint: e.hint(),
+                code: jsonrpc::code::UPSTREAM_UNAVAILABLE,
+            });
+        }
+    };
+    if !trust.sources.is_empty() {
+        log_info!(
+            "trusting {} more CA certificate(s) from {}",
+            trust.extra_roots(),
+            trust.sources.join(", ")
+        );
+    }
     let key = match lookup {
         key::KeyLookup::Found { key, source } => {
             log_info!("using MCP key {key} from {source}");
@@ -86,7 +104,7 @@ fn target(
             });
         }
     };
-    match upstream::Upstream::new(url, &key, outbox, filter) {
+    match upstream::Upstream::new(url, &key, outbox, filter, trust) {
         Ok(up) => Target::Ready(up),
         Err(e) => Target::Broken(SetupProblem {
             message: format!("cannot set up the HTTP client: {e}"),

@@ -2,7 +2,7 @@
 //! talks through the bridge's own upstream client ([`crate::upstream::client`]), so key resolution, both
 //! protocol eras, sessions and error messages are those of `mcp serve`.
 
-use super::Exit;
+use super::{Exit, Server};
 use crate::cli::{ToolsCallArgs, ToolsListArgs};
 use crate::key::{self, KEY_ORIGIN};
 use crate::upstream::client::{CallError, Client};
@@ -19,18 +19,19 @@ const MAX_PAGES: usize = 100;
 
 /// Runs `work` with a connected client, bounded by `timeout`, and closes the session after it.
 fn with_client<T>(
-    url: &str,
+    server: &Server,
     timeout: Duration,
     work: impl AsyncFnOnce(&mut Client) -> Result<T, CallError>,
 ) -> anyhow::Result<T> {
     let key = key::require("", "nothing was sent")?;
-    let url =
-        upstream::check_url(url).map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
+    let url = upstream::check_url(&server.url)
+        .map_err(|e| anyhow!("{e}\nhint: fix --url or THREEMINAPI_URL"))?;
+    let trust = server.trust()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let mut client = Client::new(url.clone(), &key)?;
+        let mut client = Client::new(url.clone(), &key, trust)?;
         let outcome = tokio::select! {
             r = tokio::time::timeout(timeout, async {
                 client.connect().await?;
@@ -61,7 +62,7 @@ fn explain(e: CallError) -> anyhow::Error {
             "the server does not accept the MCP key (HTTP {status}): regenerated or deleted?\nhint: generate a new key under {KEY_ORIGIN} and run `3minapi auth login`"
         ),
         CallError::Relay(r) => {
-            anyhow!("{r}\nhint: check the network and the URL, or try again later")
+            anyhow!("{r}\nhint: {}", r.hint())
         }
         CallError::Rpc { code, message } => anyhow!("the server answered {code}: {message}"),
     }
@@ -96,8 +97,8 @@ async fn all_tools(client: &mut Client) -> Result<Value, CallError> {
     Ok(merged)
 }
 
-pub fn list(args: &ToolsListArgs, url: &str) -> anyhow::Result<Exit> {
-    let result = with_client(url, LIST_TIMEOUT, async |c| all_tools(c).await)?;
+pub fn list(args: &ToolsListArgs, server: &Server) -> anyhow::Result<Exit> {
+    let result = with_client(server, LIST_TIMEOUT, async |c| all_tools(c).await)?;
     if args.json {
         crate::outln!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(Exit::Success);
@@ -169,11 +170,11 @@ fn read_args(spec: Option<&str>) -> anyhow::Result<Value> {
     Ok(value)
 }
 
-pub fn call(args: &ToolsCallArgs, url: &str) -> anyhow::Result<Exit> {
+pub fn call(args: &ToolsCallArgs, server: &Server) -> anyhow::Result<Exit> {
     let arguments = read_args(args.args.as_deref())?;
     let timeout = Duration::from_secs(args.timeout);
     let name = args.tool.clone();
-    let answer = with_client(url, timeout, async move |c| {
+    let answer = with_client(server, timeout, async move |c| {
         c.request(
             "tools/call",
             json!({ "name": name, "arguments": arguments }),

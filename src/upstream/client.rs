@@ -68,10 +68,10 @@ const CLIENT_INFO: &str = concat!(
 );
 
 impl Client {
-    pub fn new(url: reqwest::Url, key: &McpKey) -> anyhow::Result<Client> {
+    pub fn new(url: reqwest::Url, key: &McpKey, trust: &super::Trust) -> anyhow::Result<Client> {
         let (tx, answers) = Outbox::new(false);
         Ok(Client {
-            upstream: Upstream::new(url, key, tx, None)?,
+            upstream: Upstream::new(url, key, tx, None, trust)?,
             answers,
             next_id: 0,
             era: None,

@@ -9,6 +9,11 @@ pub enum RelayError {
     KeyRefused { status: u16 },
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
+    #[error("cannot reach {url}: {refusal}")]
+    Untrusted {
+        url: String,
+        refusal: super::Refusal,
+    },
     #[error("{url} answered HTTP {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
     Status {
         url: String,
@@ -23,6 +28,8 @@ pub enum RelayError {
     TooBig { url: String, size: Option<u64> },
     #[error("{url} closed the stream of this request before answering it")]
     StreamEnded { url: String },
+    #[error("the connection to {url} broke before the answer came ({cause})")]
+    Lost { url: String, cause: String },
     #[error(
         "{url} redirected to another origin ({location}); not following, the MCP key would go with it"
     )]
@@ -39,9 +46,12 @@ impl RelayError {
             RelayError::KeyRefused { .. } => {
                 "generate a new key under Settings → AI Integration → CLI / IDE, then run `3minapi auth login`"
             }
-            RelayError::Unreachable { .. } | RelayError::StreamEnded { .. } => {
+            RelayError::Unreachable { .. }
+            | RelayError::StreamEnded { .. }
+            | RelayError::Lost { .. } => {
                 "check the network and the proxy settings (HTTPS_PROXY, NO_PROXY), then retry"
             }
+            RelayError::Untrusted { .. } => super::TRUST_HINT,
             RelayError::Status { .. } => {
                 "retry later; if it persists, check --url / THREEMINAPI_URL"
             }
@@ -84,12 +94,20 @@ pub fn describe(e: &reqwest::Error) -> String {
     }
     // The outer layers are generic ("client error (Connect)"); the last two say what happened.
     let causes = causes.split_off(causes.len().saturating_sub(2));
-    let kind = if e.is_timeout() {
-        "timed out"
+    let kind = if super::net::is_lost(e) {
+        return "the connection was lost: the server stopped answering the keep-alive checks"
+            .into();
+    } else if e.is_timeout() && e.is_connect() {
+        format!(
+            "connecting timed out after {} s",
+            super::net::CONNECT_TIMEOUT.as_secs()
+        )
+    } else if e.is_timeout() {
+        "timed out".to_owned()
     } else if e.is_connect() {
-        "connection failed"
+        "connection failed".to_owned()
     } else {
-        "transport error"
+        "transport error".to_owned()
     };
     if causes.is_empty() {
         kind.to_owned()

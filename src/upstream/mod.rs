@@ -10,18 +10,22 @@ pub mod client;
 mod deliver;
 mod error;
 pub mod modern;
+mod net;
 mod request;
 mod session;
 pub mod sse;
 mod stateless;
+mod tls;
 mod tools;
+mod x509;
 
 pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
+pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError};
 pub use tools::ToolsFilter;
 
 use crate::jsonrpc;
-use crate::log_debug;
+use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
 use deliver::Delivery;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -29,7 +33,6 @@ use reqwest::{Client, Url};
 use session::{Session, Snapshot};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as SyncMutex};
-use std::time::Duration;
 use tokio::sync::RwLock;
 use tokio::task::JoinHandle;
 use tools::ToolHeaders;
@@ -51,9 +54,6 @@ const METHOD_HEADER: HeaderName = HeaderName::from_static("mcp-method");
 const NAME_HEADER: HeaderName = HeaderName::from_static("mcp-name");
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 const KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// Checks the upstream URL: it must be `https://`, or `http://` to a loopback host (the key must
 /// not cross a network in clear text).
@@ -86,8 +86,35 @@ fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// The HTTP client: TLS trust, same-origin redirects only, and the liveness settings of
+/// [`net::configure`]. No total or read timeout: a tool call or the GET stream may stay silent
+/// for minutes.
+fn client(trust: &Trust) -> anyhow::Result<Client> {
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| same_origin(first, attempt.url()));
+        if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else if same {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
+    let builder = trust
+        .apply(Client::builder())?
+        .user_agent(USER_AGENT)
+        .redirect(redirects);
+    Ok(net::configure(builder).build()?)
+}
+
 pub struct Upstream {
-    http: Client,
+    /// Replaced after a sleep, so no request is written on a connection that died meanwhile.
+    http: SyncMutex<Client>,
+    /// Notices a sleep: the wall clock running ahead of the monotonic one.
+    wake: net::Wake,
     url: Url,
     key: HeaderValue,
     /// Finds the key in what the server sends, so a server that echoes it (an error page
@@ -105,6 +132,8 @@ pub struct Upstream {
     translating: AtomicBool,
     /// `--read-only` / `--allow-tool` / `--deny-tool`: `tools/list` answers lose the excluded tools.
     filter: Option<Arc<dyn ToolsFilter>>,
+    /// The certificates trusted beyond the OS store; names the issuer of a refused certificate.
+    trust: Trust,
 }
 
 /// The routing facts of one client request, owned so its task can outlive the parsed line.
@@ -150,34 +179,16 @@ impl Upstream {
         key: &crate::key::McpKey,
         to_client: Outbox,
         filter: Option<Arc<dyn ToolsFilter>>,
+        trust: &Trust,
     ) -> anyhow::Result<Arc<Upstream>> {
         let key_finder = memchr::memmem::Finder::new(key.expose().as_bytes()).into_owned();
         let key_masked = key.masked();
         let mut key = HeaderValue::from_str(key.expose())?;
         key.set_sensitive(true);
-        let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            let same = attempt
-                .previous()
-                .first()
-                .is_some_and(|first| same_origin(first, attempt.url()));
-            if attempt.previous().len() >= 5 {
-                attempt.error("too many redirects")
-            } else if same {
-                attempt.follow()
-            } else {
-                attempt.stop()
-            }
-        });
-        // No total or read timeout: a tool call or the GET stream may stay silent for minutes.
-        let http = Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .tcp_nodelay(true)
-            .tcp_keepalive(KEEPALIVE)
-            .redirect(redirects)
-            .build()?;
+        let http = client(trust)?;
         Ok(Arc::new(Upstream {
-            http,
+            http: SyncMutex::new(http),
+            wake: net::Wake::default(),
             url,
             key,
             key_finder,
@@ -189,11 +200,30 @@ impl Upstream {
             tool_fetch: tokio::sync::Mutex::new(()),
             translating: AtomicBool::new(false),
             filter,
+            trust: trust.clone(),
         }))
     }
 
     pub fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// The HTTP client for the next request; after a sleep, a new one, so that nothing is
+    /// written on the connections that died meanwhile.
+    fn http(&self) -> Client {
+        let mut http = self.http.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slept) = self.wake.slept() {
+            log_info!(
+                "the machine slept (about {} s): reconnecting to {}",
+                slept.as_secs(),
+                self.url
+            );
+            match client(&self.trust) {
+                Ok(fresh) => *http = fresh,
+                Err(e) => log_warn!("cannot set up a new HTTP client after a sleep: {e}"),
+            }
+        }
+        http.clone()
     }
 
     fn headers(&self, snap: &Snapshot) -> HeaderMap {

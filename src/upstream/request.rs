@@ -2,13 +2,13 @@
 //! breaks before the answer), or an HTTP status turned into a [`RelayError`].
 
 use super::deliver::{Delivery, Routing};
-use super::{LAST_EVENT_ID, RelayError, Upstream, describe, sse};
+use super::{LAST_EVENT_ID, RelayError, Upstream, describe, net, sse};
 use crate::jsonrpc::MAX_MESSAGE;
 use crate::log_debug;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Response, StatusCode};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const POST_ACCEPT: &str = "application/json, text/event-stream";
 /// After the answer has arrived, how long to wait for the server to end the stream, so the
@@ -28,20 +28,35 @@ const ERROR_BODY_LIMIT: usize = 1024 * 1024;
 
 impl Upstream {
     pub(super) fn unreachable(&self, e: &reqwest::Error) -> RelayError {
+        if net::is_lost(e) {
+            return RelayError::Lost {
+                url: self.url.to_string(),
+                cause: describe(e),
+            };
+        }
+        if let Some(refusal) = self.trust.refusal(e) {
+            return RelayError::Untrusted {
+                url: self.url.to_string(),
+                refusal,
+            };
+        }
         RelayError::Unreachable {
             url: self.url.to_string(),
             cause: describe(e),
         }
     }
 
-    /// POSTs one message with the `headers` it makes (called again for a retry). A connection
-    /// that could not be made is retried once: it provably never reached the server.
+    /// POSTs one message with the `headers` it makes (called again for a retry). A request that
+    /// provably never reached the server (no connection, or nothing of it acknowledged: see
+    /// [`net::never_delivered`]) is sent again, on a new connection, while [`net::RETRY_WINDOW`]
+    /// lasts: at most twice.
     pub(super) async fn post(
         &self,
         body: &Bytes,
         headers: impl Fn() -> HeaderMap,
     ) -> Result<Response, RelayError> {
-        let mut retried = false;
+        let first = Instant::now();
+        let mut retries = 0;
         loop {
             let mut request = reqwest::Request::new(reqwest::Method::POST, self.url.clone());
             let h = request.headers_mut();
@@ -49,16 +64,21 @@ impl Upstream {
             h.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             *request.body_mut() = Some(body.clone().into());
-            let sent = self.http.execute(request).await;
+            let sent_at = Instant::now();
+            let sent = self.http().execute(request).await;
             match sent {
                 Ok(resp) => return Ok(resp),
-                Err(e) if e.is_connect() && !retried => {
+                Err(e)
+                    if retries < 2
+                        && first.elapsed() < net::RETRY_WINDOW
+                        && net::never_delivered(&e, sent_at.elapsed()) =>
+                {
                     log_debug!(
-                        "connecting to {} failed ({}); retrying once",
+                        "{} did not get the request ({}); sending it again",
                         self.url,
                         describe(&e)
                     );
-                    retried = true;
+                    retries += 1;
                 }
                 Err(e) => return Err(self.unreachable(&e)),
             }
@@ -218,7 +238,8 @@ impl Upstream {
         let mut idle_resumes = 0;
         let mut resumed_from: Option<String> = None;
         loop {
-            let mut broken = false;
+            // Why the connection broke, if it did.
+            let mut broken: Option<String> = None;
             loop {
                 let chunk = if routing.answered {
                     match tokio::time::timeout(DRAIN_AFTER_ANSWER, resp.chunk()).await {
@@ -248,8 +269,9 @@ impl Upstream {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        log_debug!("stream from {} broke: {}", self.url, describe(&e));
-                        broken = true;
+                        let cause = describe(&e);
+                        log_debug!("stream from {} broke: {cause}", self.url);
+                        broken = Some(cause);
                         break;
                     }
                 }
@@ -259,8 +281,13 @@ impl Upstream {
             }
             reader.interrupted();
             routing.interrupted();
-            let ended = || RelayError::StreamEnded {
-                url: self.url.to_string(),
+            let url = self.url.to_string();
+            let ended = || match &broken {
+                Some(cause) => RelayError::Lost {
+                    url: url.clone(),
+                    cause: cause.clone(),
+                },
+                None => RelayError::StreamEnded { url: url.clone() },
             };
             // The stream ended after an event id but without the answer: resume it with
             // Last-Event-ID (MCP 2025-11-25). A server that closed it on purpose asked for a wait
@@ -279,13 +306,13 @@ impl Upstream {
                 idle_resumes = 0;
             }
             resumed_from = Some(last.clone());
-            if !broken {
+            if broken.is_none() {
                 let wait = reader.retry_ms.unwrap_or(0).min(MAX_RESUME_WAIT_MS);
                 tokio::time::sleep(Duration::from_millis(wait)).await;
             }
             let snap = self.session.read().await.snapshot();
             let resumed = self
-                .http
+                .http()
                 .get(self.url.clone())
                 .headers(self.headers(&snap))
                 .header(ACCEPT, "text/event-stream")

@@ -214,7 +214,7 @@ impl Upstream {
             let mut failures: u32 = 0;
             loop {
                 let mut req = this
-                    .http
+                    .http()
                     .get(this.url.clone())
                     .headers(this.headers(&snap))
                     .header(ACCEPT, "text/event-stream");
@@ -284,7 +284,7 @@ impl Upstream {
             return;
         }
         let sent = self
-            .http
+            .http()
             .delete(self.url.clone())
             .headers(self.headers(&snap))
             .timeout(DELETE_TIMEOUT)

@@ -85,6 +85,7 @@ impl Spawn {
             home,
             seen: vec![],
             next_id: 1000,
+            line_timeout: LINE_TIMEOUT,
         }
     }
 }
@@ -98,6 +99,8 @@ pub struct Bridge {
     /// Messages received but not yet claimed by `request`.
     pub seen: Vec<Value>,
     next_id: i64,
+    /// How long to wait for one line ([`LINE_TIMEOUT`] unless a test expects a slow answer).
+    pub line_timeout: Duration,
 }
 
 impl Bridge {
@@ -132,12 +135,13 @@ impl Bridge {
 
     /// The next stdout line as text; fails the test if none comes in time.
     pub async fn recv_line(&mut self) -> String {
-        match tokio::time::timeout(LINE_TIMEOUT, self.stdout.next_line()).await {
+        match tokio::time::timeout(self.line_timeout, self.stdout.next_line()).await {
             Ok(Ok(Some(line))) => line,
             Ok(Ok(None)) => panic!("bridge closed stdout; stderr:\n{}", self.stderr()),
             Ok(Err(e)) => panic!("reading bridge stdout: {e}"),
             Err(_) => panic!(
-                "no line from the bridge within {LINE_TIMEOUT:?}; stderr:\n{}",
+                "no line from the bridge within {:?}; stderr:\n{}",
+                self.line_timeout,
                 self.stderr()
             ),
         }

@@ -1,7 +1,9 @@
 pub mod bridge;
 pub mod hostile;
 pub mod keyring;
+pub mod netns;
 pub mod npm;
+pub mod tls;
 pub mod upstream;
 
 use std::time::{Duration, Instant};

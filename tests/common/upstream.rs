@@ -147,6 +147,9 @@ pub struct UpstreamOptions {
     /// the response is the first message (progress notifications or server-to-client requests
     /// before it keep the SSE stream). Works in every mode.
     pub json_response: bool,
+    /// Serve HTTPS with this config (its ALPN list says whether h2 is offered); plain HTTP when
+    /// `None`.
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 impl Default for UpstreamOptions {
@@ -156,6 +159,7 @@ impl Default for UpstreamOptions {
             key: FAKE_KEY.to_string(),
             port: 0,
             json_response: false,
+            tls: None,
         }
     }
 }
@@ -168,6 +172,8 @@ pub struct Recorded {
     /// Header names are lowercase; values lossily decoded as UTF-8.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub http_version: String,
     /// `method` of the JSON body, if it is a JSON object with one.
     pub rpc_method: Option<String>,
     /// HTTP status answered (0 while the answer is not known yet).
@@ -212,6 +218,7 @@ struct Shared {
     cut: AtomicUsize,
     /// SSE answers to POSTs still to be dropped after their first event id (`drop_next_streams`).
     dropped: AtomicUsize,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 #[derive(Default)]
@@ -262,6 +269,7 @@ impl Upstream {
             cut: AtomicUsize::new(0),
             slow_calls: Arc::default(),
             dropped: AtomicUsize::new(0),
+            tls: opts.tls.map(tokio_rustls::TlsAcceptor::from),
         });
         let listener = bind(opts.port)
             .unwrap_or_else(|e| panic!("fake upstream: cannot bind 127.0.0.1:{}: {e}", opts.port));
@@ -277,7 +285,12 @@ impl Upstream {
 
     /// `http://127.0.0.1:PORT/api/mcp`
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}{MCP_PATH}", self.port)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://127.0.0.1:{}{MCP_PATH}", self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -540,6 +553,7 @@ fn launch(shared: &Arc<Shared>, listener: tokio::net::TcpListener) -> Running {
                 };
                 shared.connections.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_nodelay(true);
+                let tls = shared.tls.clone();
                 let shared = shared.clone();
                 let instance = instance.clone();
                 let handle = tokio::spawn(async move {
@@ -550,9 +564,22 @@ fn launch(shared: &Arc<Shared>, listener: tokio::net::TcpListener) -> Running {
                     });
                     let mut builder = auto::Builder::new(TokioExecutor::new());
                     builder.http1().header_read_timeout(None);
-                    let _ = builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match &tls {
+                        None => {
+                            let _ = builder
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                        Some(acceptor) => {
+                            // A client that refuses the certificate ends the handshake here.
+                            let Ok(stream) = acceptor.accept(stream).await else {
+                                return;
+                            };
+                            let _ = builder
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                    }
                 });
                 let mut conns = conns.lock().unwrap();
                 conns.retain(|h| !h.is_finished());
@@ -596,6 +623,7 @@ async fn handle_http(
         .and_then(Value::as_str)
         .map(str::to_owned);
     let recorded = Recorded {
+        http_version: format!("{:?}", parts.version),
         http_method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         headers: parts

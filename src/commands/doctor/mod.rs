@@ -101,7 +101,8 @@ pub struct Options {
     pub no_color: bool,
 }
 
-pub fn run(opts: &Options, url: &str) -> anyhow::Result<Exit> {
+pub fn run(opts: &Options, server: &super::Server) -> anyhow::Result<Exit> {
+    let url = server.url.as_str();
     // The keychain may hang for its whole timeout: ask it in parallel with the rest.
     let keychain_probe = std::thread::spawn(|| {
         let started = Instant::now();
@@ -130,12 +131,13 @@ pub fn run(opts: &Options, url: &str) -> anyhow::Result<Exit> {
             checks.add(id, Status::Skip, "not checked (--offline)", None);
         }
     } else {
-        online::online(&mut checks, url, key.as_ref())?;
+        online::online(&mut checks, server, key.as_ref())?;
     }
     let ctx = clients::Ctx {
         places: clients::Places::from_env()?,
         url: url.to_owned(),
         url_flag: None,
+        ca_file_flag: None,
     };
     checks.start();
     let reports = clients::survey(&ctx, "3minapi");

@@ -2,16 +2,31 @@
 //! `upstream.*` checks (era, key accepted, tools listed) from one connection, every step bounded.
 
 use super::{Checks, STEP_TIMEOUT, Status};
+use crate::commands::Server;
 use crate::key::{KEY_ORIGIN, McpKey};
 use crate::upstream::client::{CallError, Client};
-use crate::upstream::{self, RelayError};
+use crate::upstream::{self, RelayError, Trust};
 use serde_json::json;
 use std::time::Duration;
 
 /// The network, then the server in whichever era it speaks.
-pub(super) fn online(checks: &mut Checks, url: &str, key: Option<&McpKey>) -> anyhow::Result<()> {
+pub(super) fn online(
+    checks: &mut Checks,
+    server: &Server,
+    key: Option<&McpKey>,
+) -> anyhow::Result<()> {
     checks.start();
-    let parsed = match upstream::check_url(url) {
+    let trust = match &server.trust {
+        Ok(trust) => trust,
+        Err(e) => {
+            checks.add("network", Status::Fail, e.to_string(), Some(e.hint()));
+            for id in ["upstream.era", "upstream.auth", "upstream.tools"] {
+                checks.add(id, Status::Skip, "no usable CA bundle (see network)", None);
+            }
+            return Ok(());
+        }
+    };
+    let parsed = match upstream::check_url(&server.url) {
         Ok(u) => u,
         Err(e) => {
             checks.add(
@@ -29,7 +44,7 @@ pub(super) fn online(checks: &mut Checks, url: &str, key: Option<&McpKey>) -> an
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let reached = runtime.block_on(network(checks, &parsed));
+    let reached = runtime.block_on(network(checks, &parsed, trust));
     if !reached {
         for id in ["upstream.era", "upstream.auth", "upstream.tools"] {
             checks.add(
@@ -52,7 +67,7 @@ pub(super) fn online(checks: &mut Checks, url: &str, key: Option<&McpKey>) -> an
         }
         return Ok(());
     };
-    runtime.block_on(server(checks, parsed, key));
+    runtime.block_on(upstream_checks(checks, parsed, key, trust));
     Ok(())
 }
 
@@ -77,7 +92,7 @@ fn proxy_for(url: &reqwest::Url) -> Option<String> {
 }
 
 /// DNS, TCP and (for https) TLS to the URL's host; `true` when the server answered HTTP.
-async fn network(checks: &mut Checks, url: &reqwest::Url) -> bool {
+async fn network(checks: &mut Checks, url: &reqwest::Url, trust: &Trust) -> bool {
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
     let target = format!("{host}:{port}");
@@ -126,11 +141,19 @@ async fn network(checks: &mut Checks, url: &reqwest::Url) -> bool {
             proxy.clone().unwrap_or_default()
         ));
     }
-    let client = reqwest::Client::builder()
-        .user_agent(upstream::USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(STEP_TIMEOUT)
-        .build();
+    if !trust.sources.is_empty() {
+        steps.push(format!(
+            "{} more CA certificate(s) trusted from {}",
+            trust.extra_roots(),
+            trust.sources.join(", ")
+        ));
+    }
+    let client = trust.apply(reqwest::Client::builder()).and_then(|b| {
+        Ok(b.user_agent(upstream::USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(STEP_TIMEOUT)
+            .build()?)
+    });
     let Ok(client) = client else {
         return net_fail(
             checks,
@@ -154,6 +177,18 @@ async fn network(checks: &mut Checks, url: &reqwest::Url) -> bool {
             true
         }
         Err(e) => {
+            if let Some(refusal) = trust.refusal(&e) {
+                checks.add(
+                    "network",
+                    Status::Fail,
+                    format!(
+                        "cannot reach {target}: {}, then TLS failed: {refusal}",
+                        steps.join(", ")
+                    ),
+                    Some(upstream::TRUST_HINT.into()),
+                );
+                return false;
+            }
             // TCP worked (or a proxy is in the way): a connect error on https is the TLS handshake.
             let cause = describe(&e, url.scheme() == "https" && proxy.is_none());
             net_fail(
@@ -219,9 +254,9 @@ fn describe(e: &reqwest::Error, tls_after_tcp: bool) -> String {
 }
 
 /// `upstream.era`, `upstream.auth`, `upstream.tools`, from one connection.
-async fn server(checks: &mut Checks, url: reqwest::Url, key: &McpKey) {
+async fn upstream_checks(checks: &mut Checks, url: reqwest::Url, key: &McpKey, trust: &Trust) {
     checks.start();
-    let mut client = match Client::new(url.clone(), key) {
+    let mut client = match Client::new(url.clone(), key, trust) {
         Ok(c) => c,
         Err(e) => {
             checks.add(

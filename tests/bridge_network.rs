@@ -1,0 +1,205 @@
+//! Dead connections and sleep never hang a call (issue 16 items 4 and 5, DESIGN §9). Each test
+//! runs in its own network namespace where nftables silences connections for real
+//! (`common::netns`); the bridge is the built binary, the upstream the fake MCP server.
+
+mod common;
+
+use common::bridge::{Bridge, bridge};
+use common::netns;
+use common::upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A bridge with a session and a pooled connection that has carried a call.
+async fn warmed_up(up: &Upstream) -> Bridge {
+    let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+    b.initialize().await;
+    let answer = b.call_tool("echo", json!({"value": "warm"})).await;
+    assert!(answer["result"].is_object(), "{answer}");
+    b
+}
+
+/// How many times the upstream was asked to run `echo` with this value.
+fn runs_of(up: &Upstream, value: &str) -> usize {
+    up.requests_for("tools/call")
+        .iter()
+        .filter(|r| {
+            r.json()
+                .is_some_and(|m| m["params"]["arguments"]["value"] == value)
+        })
+        .count()
+}
+
+fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "network-test", "version": "0.0.1"}
+    })
+}
+
+fn message(answer: &Value) -> String {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error: {answer}"))
+        .to_owned()
+}
+
+#[test]
+fn a_call_on_a_connection_that_died_while_idle_is_answered_within_10_s_and_runs_once() {
+    if !netns::enter(
+        "a_call_on_a_connection_that_died_while_idle_is_answered_within_10_s_and_runs_once",
+    ) {
+        return;
+    }
+    runtime().block_on(async {
+        let up = Upstream::start(UpstreamOptions::default()).await;
+        let mut b = warmed_up(&up).await;
+        let silenced = netns::silence_connections_to(up.port());
+        assert!(silenced >= 1, "no connection to silence");
+        let started = Instant::now();
+        let answer = b.call_tool("echo", json!({"value": "after-death"})).await;
+        let took = started.elapsed();
+        assert!(answer["result"].is_object(), "{answer}");
+        assert!(took < Duration::from_secs(10), "answered after {took:?}");
+        assert_eq!(runs_of(&up, "after-death"), 1, "the tool ran once");
+        eprintln!("answered after {took:?} ({silenced} connection(s) silenced)");
+    });
+}
+
+#[test]
+fn a_connection_that_goes_silent_during_a_call_ends_it_within_45_s() {
+    if !netns::enter("a_connection_that_goes_silent_during_a_call_ends_it_within_45_s") {
+        return;
+    }
+    runtime().block_on(async {
+        // The stateless era: a broken answer stream cannot be resumed, so the call must end.
+        // (A session's stream with event ids is resumed instead: no error to show.)
+        let up = Upstream::start(UpstreamOptions {
+            mode: Mode::Modern,
+            ..Default::default()
+        })
+        .await;
+        let mut b = bridge(&up.url(), FAKE_KEY).spawn();
+        let warm = b
+            .request("tools/call", json!({"name": "echo", "arguments": {"value": "warm"}, "_meta": modern_meta()}))
+            .await;
+        assert!(warm["result"].is_object(), "{warm}");
+        b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":modern_meta()}}))
+            .await;
+        common::wait_until("the slow call started", || up.started_slow_calls() == 1).await;
+        netns::silence_connections_to(up.port());
+        b.line_timeout = Duration::from_secs(60);
+        let started = Instant::now();
+        let answer = b.answer_to(&json!("long")).await;
+        let took = started.elapsed();
+        let text = message(&answer);
+        assert!(text.contains("lost"), "{text}");
+        assert!(took < Duration::from_secs(45), "ended after {took:?}");
+        eprintln!("ended after {took:?}: {text}");
+        // The bridge serves on: a new connection carries the next call.
+        let next = b
+            .request("tools/call", json!({"name": "echo", "arguments": {"value": "next"}, "_meta": modern_meta()}))
+            .await;
+        assert!(next["result"].is_object(), "{next}");
+    });
+}
+
+#[test]
+fn an_unreachable_server_is_named_within_15_s_and_the_next_call_works_once_it_is_back() {
+    if !netns::enter(
+        "an_unreachable_server_is_named_within_15_s_and_the_next_call_works_once_it_is_back",
+    ) {
+        return;
+    }
+    runtime().block_on(async {
+        let up = Upstream::start(UpstreamOptions::default()).await;
+        let mut b = warmed_up(&up).await;
+        netns::cut_network_to(up.port());
+        let started = Instant::now();
+        let answer = b.call_tool("echo", json!({"value": "unreachable"})).await;
+        let took = started.elapsed();
+        let text = message(&answer);
+        assert!(took < Duration::from_secs(15), "answered after {took:?}");
+        assert!(text.contains(&up.url()), "{text}");
+        assert!(text.contains("timed out"), "{text}");
+        eprintln!("error after {took:?}: {text}");
+        netns::restore_network();
+        let answer = b.call_tool("echo", json!({"value": "back"})).await;
+        assert!(answer["result"].is_object(), "{answer}");
+        assert_eq!(runs_of(&up, "back"), 1);
+    });
+}
+
+/// Where Debian's faketime package puts the library.
+fn libfaketime() -> std::path::PathBuf {
+    let candidates = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1",
+    ];
+    candidates
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+        .expect("libfaketime (Debian package faketime) is not installed")
+}
+
+/// A suspend as the bridge sees it: the process stopped, its connections dead meanwhile, and the
+/// wall clock (libfaketime, read again on every call) two hours ahead of the monotonic one
+/// when it runs again.
+#[test]
+fn after_a_sleep_the_next_call_is_answered_within_5_s() {
+    if !netns::enter("after_a_sleep_the_next_call_is_answered_within_5_s") {
+        return;
+    }
+    runtime().block_on(async {
+        let up = Upstream::start(UpstreamOptions::default()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let offset = dir.path().join("faketime");
+        std::fs::write(&offset, "+0\n").unwrap();
+        let mut b = bridge(&up.url(), FAKE_KEY)
+            .env("LD_PRELOAD", libfaketime().to_str().unwrap())
+            .env("FAKETIME_TIMESTAMP_FILE", offset.to_str().unwrap())
+            .env("FAKETIME_NO_CACHE", "1")
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+            .spawn();
+        b.initialize().await;
+        let answer = b.call_tool("echo", json!({"value": "before"})).await;
+        assert!(answer["result"].is_object(), "{answer}");
+
+        b.signal("STOP");
+        netns::silence_connections_to(up.port());
+        std::fs::write(&offset, "+2h\n").unwrap();
+        b.signal("CONT");
+
+        let started = Instant::now();
+        let answer = b.call_tool("echo", json!({"value": "after-wake"})).await;
+        let took = started.elapsed();
+        assert!(answer["result"].is_object(), "{answer}");
+        assert!(took < Duration::from_secs(5), "answered after {took:?}");
+        assert_eq!(runs_of(&up, "after-wake"), 1);
+        eprintln!("answered after {took:?}");
+    });
+}
+
+/// A tool that is silent for over a minute on a healthy connection is not mistaken for a dead
+/// peer: the keep-alive probes are answered.
+#[tokio::test]
+async fn a_call_silent_for_70_s_on_a_healthy_connection_completes() {
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let mut b = warmed_up(&up).await;
+    b.line_timeout = Duration::from_secs(120);
+    let started = Instant::now();
+    let answer = b.call_tool("slow", json!({"ms": 72_000})).await;
+    assert!(answer["result"].is_object(), "{answer}");
+    assert!(started.elapsed() >= Duration::from_secs(72));
+}
