@@ -203,3 +203,79 @@ async fn a_call_silent_for_70_s_on_a_healthy_connection_completes() {
     assert!(answer["result"].is_object(), "{answer}");
     assert!(started.elapsed() >= Duration::from_secs(72));
 }
+
+/// Each cause is named in the error the client shows: DNS, refused, a proxy that refuses, a proxy
+/// that accepts and then says nothing (its CONNECT never answered). Connect timeouts, lost
+/// connections and untrusted certificates have their own tests above and in bridge_tls.rs.
+#[test]
+fn errors_name_the_cause() {
+    if !netns::enter("errors_name_the_cause") {
+        return;
+    }
+    runtime().block_on(async {
+        // A port nothing listens on, and a "proxy" that accepts and never answers.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_port = silent.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((conn, _)) = silent.accept().await {
+                held.push(conn);
+            }
+        });
+        let refused_proxy = format!("http://proxyuser:proxypass@127.0.0.1:{closed_port}");
+        let silent_proxy = format!("http://127.0.0.1:{silent_port}");
+        let cases: Vec<(String, Vec<(&str, String)>, Vec<String>)> = vec![
+            (
+                "https://no-such-host.invalid/api/mcp".into(),
+                vec![],
+                vec!["DNS".into(), "no-such-host.invalid".into()],
+            ),
+            (
+                format!("http://127.0.0.1:{closed_port}/api/mcp"),
+                vec![],
+                vec!["refused".into()],
+            ),
+            (
+                "https://3minapi.example/api/mcp".into(),
+                vec![("HTTPS_PROXY", refused_proxy.clone())],
+                vec![
+                    format!("through the proxy http://proxyuser:***@127.0.0.1:{closed_port}"),
+                    "refused".into(),
+                ],
+            ),
+            (
+                "https://3minapi.example/api/mcp".into(),
+                vec![("HTTPS_PROXY", silent_proxy.clone())],
+                vec![
+                    format!("through the proxy {silent_proxy}"),
+                    "timed out".into(),
+                ],
+            ),
+        ];
+        for (url, env, wanted) in cases {
+            let mut spawn = bridge(&url, FAKE_KEY).env("NO_PROXY", "");
+            for (k, v) in &env {
+                spawn = spawn.env(k, v);
+            }
+            let mut b = spawn.spawn();
+            let started = Instant::now();
+            let answer = b
+                .request("initialize", common::bridge::init_params("2025-06-18"))
+                .await;
+            let took = started.elapsed();
+            let text = message(&answer);
+            for w in &wanted {
+                assert!(text.contains(w.as_str()), "{url} {env:?}: {text}");
+            }
+            assert!(
+                !text.contains("proxypass"),
+                "the proxy's password is shown: {text}"
+            );
+            assert!(took < Duration::from_secs(15), "{url}: {took:?}");
+            eprintln!("{url} {env:?}: after {took:?}: {text}");
+        }
+    });
+}

@@ -94,11 +94,22 @@ pub enum Form {
 pub type Fields = Vec<(&'static str, Value)>;
 
 /// Variables Codex must pass to the bridge (it passes only HOME, LANG, PATH and these): names only.
-pub const CODEX_ENV_VARS: [&str; 4] = [
+/// The key and URL, the session bus for the keychain, and what a corporate network needs: the
+/// proxies (as reqwest reads them, both cases) and the extra CA certificates.
+pub const CODEX_ENV_VARS: [&str; 13] = [
     "THREEMINAPI_MCP_KEY",
     "THREEMINAPI_URL",
     "DBUS_SESSION_BUS_ADDRESS",
     "XDG_RUNTIME_DIR",
+    "THREEMINAPI_CA_FILE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 ];
 /// Codex's own defaults are 10 s to start and 60 s per call: too short for a keychain unlock
 /// prompt, and for archive downloads and log searches.

@@ -9,6 +9,12 @@ pub enum RelayError {
     KeyRefused { status: u16 },
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
+    #[error("cannot reach {url} through the proxy {proxy}: {cause}")]
+    ProxyFailed {
+        url: String,
+        proxy: String,
+        cause: String,
+    },
     #[error("cannot reach {url}: {refusal}")]
     Untrusted {
         url: String,
@@ -52,6 +58,9 @@ impl RelayError {
                 "check the network and the proxy settings (HTTPS_PROXY, NO_PROXY), then retry"
             }
             RelayError::Untrusted { .. } => super::TRUST_HINT,
+            RelayError::ProxyFailed { .. } => {
+                "check the proxy and its settings (HTTPS_PROXY, ALL_PROXY, NO_PROXY), then retry"
+            }
             RelayError::Status { .. } => {
                 "retry later; if it persists, check --url / THREEMINAPI_URL"
             }

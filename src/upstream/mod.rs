@@ -21,6 +21,7 @@ mod x509;
 
 pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
+pub use net::proxy_for;
 pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError};
 pub use tools::ToolsFilter;
 
@@ -134,6 +135,8 @@ pub struct Upstream {
     filter: Option<Arc<dyn ToolsFilter>>,
     /// The certificates trusted beyond the OS store; names the issuer of a refused certificate.
     trust: Trust,
+    /// The proxy requests go through (password masked), named when connecting fails.
+    proxy: Option<String>,
 }
 
 /// The routing facts of one client request, owned so its task can outlive the parsed line.
@@ -186,6 +189,7 @@ impl Upstream {
         let mut key = HeaderValue::from_str(key.expose())?;
         key.set_sensitive(true);
         let http = client(trust)?;
+        let proxy = net::proxy_for(&url);
         Ok(Arc::new(Upstream {
             http: SyncMutex::new(http),
             wake: net::Wake::default(),
@@ -201,6 +205,7 @@ impl Upstream {
             translating: AtomicBool::new(false),
             filter,
             trust: trust.clone(),
+            proxy,
         }))
     }
 

@@ -99,6 +99,39 @@ pub fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKi
     kind
 }
 
+/// The proxy reqwest uses for `url`, if any (the usual variables, minus `NO_PROXY`), with a
+/// password in it masked: it goes into messages.
+pub fn proxy_for(url: &reqwest::Url) -> Option<String> {
+    proxy_in(url, |n| std::env::var(n).ok())
+}
+
+fn proxy_in(url: &reqwest::Url, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let var = |n: &str| env(n).filter(|v| !v.trim().is_empty());
+    let either = |upper: &str| var(upper).or_else(|| var(&upper.to_ascii_lowercase()));
+    let proxy = if url.scheme() == "https" {
+        either("HTTPS_PROXY")
+    } else {
+        either("HTTP_PROXY")
+    }
+    .or_else(|| either("ALL_PROXY"))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let no_proxy = either("NO_PROXY").unwrap_or_default();
+    let bypass = no_proxy.split(',').map(str::trim).any(|n| {
+        let n = n.trim_start_matches('.').to_ascii_lowercase();
+        n == "*" || (!n.is_empty() && (host == n || host.ends_with(&format!(".{n}"))))
+    });
+    if bypass {
+        return None;
+    }
+    Some(match reqwest::Url::parse(proxy.trim()) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => proxy.trim().to_owned(),
+    })
+}
+
 /// Notices that the machine slept: the monotonic clock stops during a suspend, the wall clock
 /// does not.
 pub struct Wake {
@@ -125,5 +158,64 @@ impl Wake {
         wall_passed
             .checked_sub(mono_passed)
             .filter(|ahead| *ahead >= SLEEP_NOTICED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_proxy_in_use_is_found_and_its_password_masked() {
+        let url = reqwest::Url::parse("https://3minapi.com/api/mcp").unwrap();
+        let found = |vars| proxy_in(&url, env(vars));
+        assert_eq!(
+            found(&[("https_proxy", "http://u:secret@proxy.corp:3128")]).as_deref(),
+            Some("http://u:***@proxy.corp:3128/")
+        );
+        assert_eq!(
+            found(&[("ALL_PROXY", "socks5://10.0.0.1:1080")]).as_deref(),
+            Some("socks5://10.0.0.1:1080")
+        );
+        assert_eq!(found(&[("HTTP_PROXY", "http://p:1")]), None, "http only");
+        assert_eq!(
+            found(&[
+                ("HTTPS_PROXY", "http://p:1"),
+                ("NO_PROXY", "example.org, .3minapi.com")
+            ]),
+            None
+        );
+        assert_eq!(
+            found(&[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "*")]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_wall_clock_ahead_of_the_monotonic_one_is_a_sleep() {
+        let wake = Wake::default();
+        assert_eq!(wake.slept(), None);
+        // As after a suspend: the last look was an hour earlier on the wall clock only.
+        *wake.last.lock().unwrap() = (
+            Instant::now(),
+            SystemTime::now() - Duration::from_secs(3600),
+        );
+        let slept = wake.slept().expect("a sleep");
+        assert!(slept >= Duration::from_secs(3599), "{slept:?}");
+        assert_eq!(wake.slept(), None, "noticed once");
+        // A wall clock set back is no sleep.
+        *wake.last.lock().unwrap() = (
+            Instant::now(),
+            SystemTime::now() + Duration::from_secs(3600),
+        );
+        assert_eq!(wake.slept(), None);
     }
 }

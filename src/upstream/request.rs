@@ -40,6 +40,13 @@ impl Upstream {
                 refusal,
             };
         }
+        if let Some(proxy) = self.proxy.as_ref().filter(|_| e.is_connect()) {
+            return RelayError::ProxyFailed {
+                url: self.url.to_string(),
+                proxy: proxy.clone(),
+                cause: describe(e),
+            };
+        }
         RelayError::Unreachable {
             url: self.url.to_string(),
             cause: describe(e),

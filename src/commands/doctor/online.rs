@@ -71,32 +71,12 @@ pub(super) fn online(
     Ok(())
 }
 
-/// The proxy reqwest will use for `url`, if any (from the usual variables, minus NO_PROXY).
-fn proxy_for(url: &reqwest::Url) -> Option<String> {
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-    let proxy = if url.scheme() == "https" {
-        var("HTTPS_PROXY").or_else(|| var("https_proxy"))
-    } else {
-        var("HTTP_PROXY").or_else(|| var("http_proxy"))
-    }
-    .or_else(|| var("ALL_PROXY").or_else(|| var("all_proxy")))?;
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let no_proxy = var("NO_PROXY")
-        .or_else(|| var("no_proxy"))
-        .unwrap_or_default();
-    let bypass = no_proxy.split(',').map(str::trim).any(|n| {
-        let n = n.trim_start_matches('.').to_ascii_lowercase();
-        n == "*" || (!n.is_empty() && (host == n || host.ends_with(&format!(".{n}"))))
-    });
-    (!bypass).then_some(proxy)
-}
-
 /// DNS, TCP and (for https) TLS to the URL's host; `true` when the server answered HTTP.
 async fn network(checks: &mut Checks, url: &reqwest::Url, trust: &Trust) -> bool {
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
     let target = format!("{host}:{port}");
-    let proxy = proxy_for(url);
+    let proxy = upstream::proxy_for(url);
     let mut steps = Vec::new();
     if proxy.is_none() {
         let addrs = match tokio::time::timeout(STEP_TIMEOUT, tokio::net::lookup_host(&target)).await
