@@ -227,7 +227,9 @@ fn errors_name_the_cause() {
         });
         let refused_proxy = format!("http://proxyuser:proxypass@127.0.0.1:{closed_port}");
         let silent_proxy = format!("http://127.0.0.1:{silent_port}");
-        let cases: Vec<(String, Vec<(&str, String)>, Vec<String>)> = vec![
+        // (URL, environment, what the message must say)
+        type Case = (String, Vec<(&'static str, String)>, Vec<String>);
+        let cases: Vec<Case> = vec![
             (
                 "https://no-such-host.invalid/api/mcp".into(),
                 vec![],
