@@ -24,12 +24,18 @@
 //! interleaved round by round (the order rotates every round) so machine noise hits them equally.
 //! Not a test: it prints a table of figures, ratios and targets on stdout, progress on stderr.
 
+#[path = "../tests/common/delay_proxy.rs"]
+mod delay_proxy;
 #[path = "support/flags.rs"]
 mod flags;
 #[path = "support/soak.rs"]
 mod soak;
+#[path = "../tests/common/tls.rs"]
+mod tls;
 #[path = "../tests/common/upstream.rs"]
 mod upstream;
+#[path = "support/wan.rs"]
+mod wan;
 use flags::Flags;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -49,7 +55,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use upstream::{Mode, Upstream, UpstreamOptions};
 
 const USAGE: &str = "\
-usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH] [--soak N]
+usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with-mcp-remote] [--with-filter] [--baseline PATH] [--calls N] [--bridge PATH] [--soak N] [--rtt MS] [--tls]
   --era ERA          protocol era(s) to measure, one table each: legacy (sessions, 2025-11-25),
                      modern (stateless, 2026-07-28) or both (default)
   --with-mcp-remote  also measure `npx -y mcp-remote@VERSION` (needs node/npx and the npm registry),
@@ -62,7 +68,11 @@ usage: cargo run --release --example bench [-- --era legacy|modern|both] [--with
   --bridge PATH      measure this executable (run as `PATH mcp serve`) instead of
                      target/release/3minapi, which is then neither built nor checked
   --soak N           instead of the tables: N calls mixed across eras, sizes and faults through
-                     one bridge, its RSS and open descriptors printed every 10,000 calls";
+                     one bridge, its RSS and open descriptors printed every 10,000 calls
+  --rtt MS, --tls    instead of the tables: the WAN figures (first result, time to tools, 16
+                     calls at once, connections opened) with the upstream behind a proxy that
+                     adds MS of round-trip time, over TLS 1.3 (a CA made for the run) with --tls;
+                     printed against the physical limit (3R, 2R + nR, 1R)";
 
 /// The pinned mcp-remote (checked November 2026: 0.15.1 is the newest release).
 const MCP_REMOTE: &str = "mcp-remote@0.15.1";
@@ -137,6 +147,10 @@ struct Options {
     baseline: Option<PathBuf>,
     /// `--soak N`: the long mixed run of `support/soak.rs` instead of the tables.
     soak: Option<usize>,
+    /// `--rtt MS`: round-trip time added by a proxy in front of the upstream (WAN figures).
+    rtt: Option<u64>,
+    /// `--tls`: the upstream speaks TLS (h2 or HTTP/1.1 by ALPN) with a CA made for the run.
+    tls: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -148,6 +162,8 @@ fn parse_args() -> Result<Options, String> {
         bridge: None,
         baseline: None,
         soak: None,
+        rtt: None,
+        tls: false,
     };
     let mut flags = Flags::from_env();
     while let Some(name) = flags.next_flag() {
@@ -172,6 +188,14 @@ fn parse_args() -> Result<Options, String> {
                         .ok()
                         .filter(|n| *n > 0)
                         .ok_or_else(|| format!("bad --soak: {v}"))?,
+                );
+            }
+            "--tls" => opts.tls = true,
+            "--rtt" => {
+                let v = flags.value("--rtt")?;
+                opts.rtt = Some(
+                    v.parse()
+                        .map_err(|_| format!("bad --rtt: {v} (milliseconds)"))?,
                 );
             }
             "--calls" => {
@@ -207,6 +231,9 @@ fn run(opts: Options) -> Result<()> {
             Err(anyhow!("the soak failed its targets"))
         };
     }
+    if opts.rtt.is_some() || opts.tls {
+        return wan::run(&opts, &bridge_bin);
+    }
     // The upstream gets a runtime of its own, as if it were another machine: the direct client's
     // tasks do not queue behind its tasks. The clients run on one thread, as MCP clients do (a
     // Node or Python event loop): with two workers the direct client's tasks and its pooled
@@ -236,6 +263,7 @@ fn run(opts: Options) -> Result<()> {
             baseline_bin: opts.baseline.clone(),
             logs: tempfile::tempdir().context("temp dir for logs")?,
             spawned: AtomicUsize::new(0),
+            ca_file: None,
         };
         let report = bench_rt
             .block_on(measure_all(&opts, &setup, &upstream))
@@ -475,6 +503,8 @@ struct Setup {
     /// stderr of every spawned process, for the error messages.
     logs: tempfile::TempDir,
     spawned: AtomicUsize,
+    /// The CA of a TLS upstream (PEM), trusted by every client.
+    ca_file: Option<PathBuf>,
 }
 
 impl Setup {
@@ -609,11 +639,12 @@ struct DirectClient {
 impl DirectClient {
     /// Builds the client and sends `first` (the era's first request).
     async fn connect(setup: &Setup, first: &Rpc) -> Result<DirectClient> {
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .no_proxy()
-            .build()
-            .context("building the reqwest client")?;
+        let mut builder = reqwest::Client::builder().tcp_nodelay(true).no_proxy();
+        if let Some(ca) = &setup.ca_file {
+            let pem = std::fs::read(ca).context("the CA file")?;
+            builder = builder.tls_certs_only([reqwest::Certificate::from_pem(&pem)?]);
+        }
+        let http = builder.build().context("building the reqwest client")?;
         let mut client = DirectClient {
             era: setup.era,
             http,
@@ -807,6 +838,9 @@ impl StdioClient {
             cmd.args(["mcp", "serve"])
                 .env("THREEMINAPI_URL", &setup.url)
                 .env("THREEMINAPI_MCP_KEY", &setup.key);
+            if let Some(ca) = &setup.ca_file {
+                cmd.env("THREEMINAPI_CA_FILE", ca);
+            }
         } else {
             cmd.args(["-y", MCP_REMOTE, &setup.url, "--header"])
                 .arg(format!("x-api-key:{}", setup.key))
@@ -823,6 +857,9 @@ impl StdioClient {
                 if let Some(value) = std::env::var_os(name) {
                     cmd.env(name, value);
                 }
+            }
+            if let Some(ca) = &setup.ca_file {
+                cmd.env("NODE_EXTRA_CA_CERTS", ca);
             }
         }
         let (log_file, log) = setup.log_file(variant)?;
