@@ -281,3 +281,36 @@ fn errors_name_the_cause() {
         }
     });
 }
+
+/// A load balancer that closes connections idle for 2 s (real ones do it after 60 s to 5 min)
+/// ends neither a slow call nor the session: the bridge resumes the call's stream with
+/// `Last-Event-ID` and the client sees only the result.
+#[tokio::test]
+async fn an_idle_cut_is_resumed_and_never_shown() {
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let proxy = common::delay_proxy::DelayProxy::with_idle_cut(
+        ([127, 0, 0, 1], up.port()).into(),
+        Duration::ZERO,
+        Some(Duration::from_secs(2)),
+    )
+    .await;
+    let url = format!("http://127.0.0.1:{}/api/mcp", proxy.port());
+    let mut b = bridge(&url, FAKE_KEY).spawn();
+    let init = b
+        .request("initialize", common::bridge::init_params("2025-11-25"))
+        .await;
+    assert!(init["result"].is_object(), "{init}");
+    b.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
+    let opened = proxy.accepted();
+    b.line_timeout = Duration::from_secs(60);
+    let answer = b.call_tool("slow", json!({"ms": 7000})).await;
+    assert!(answer["result"].is_object(), "{answer}");
+    assert!(
+        proxy.accepted() > opened,
+        "the call's stream was never cut: the test proves nothing"
+    );
+    // The session lives on.
+    let next = b.call_tool("echo", json!({"value": "after"})).await;
+    assert!(next["result"].is_object(), "{next}");
+}

@@ -1,6 +1,7 @@
 //! A TCP proxy on 127.0.0.1 that puts a WAN between a client and the fake upstream: every byte
 //! takes half the round-trip time R each way, and a new connection carries nothing for its first
-//! R (the SYN / SYN-ACK a real connection waits for). It counts the connections clients open.
+//! R (the SYN / SYN-ACK a real connection waits for). It counts the connections clients open, and
+//! can close connections idle for too long, as load balancers and corporate proxies do.
 //!
 //! Included by the tests and by `examples/bench.rs` (`--rtt`) through `#[path]`: self-contained.
 #![allow(dead_code)]
@@ -24,6 +25,15 @@ pub struct DelayProxy {
 impl DelayProxy {
     /// Listens on a free port of 127.0.0.1 and forwards to `target` with round-trip time `rtt`.
     pub async fn start(target: SocketAddr, rtt: Duration) -> DelayProxy {
+        DelayProxy::with_idle_cut(target, rtt, None).await
+    }
+
+    /// The same, closing (FIN both ways) every connection that carried no byte for `idle_cut`.
+    pub async fn with_idle_cut(
+        target: SocketAddr,
+        rtt: Duration,
+        idle_cut: Option<Duration>,
+    ) -> DelayProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("local addr").port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -40,10 +50,27 @@ impl DelayProxy {
                     let _ = server.set_nodelay(true);
                     let (cr, cw) = client.into_split();
                     let (sr, sw) = server.into_split();
+                    let active = Arc::new(std::sync::Mutex::new(Instant::now()));
                     // Client to server: held until the handshake's round trip is over.
-                    let up = pipe(cr, sw, rtt / 2, Some(opened + rtt));
-                    let down = pipe(sr, cw, rtt / 2, None);
-                    let _ = tokio::join!(up, down);
+                    let up = pipe(cr, sw, rtt / 2, Some(opened + rtt), active.clone());
+                    let down = pipe(sr, cw, rtt / 2, None, active.clone());
+                    let idle = async {
+                        let Some(cut) = idle_cut else {
+                            return std::future::pending().await;
+                        };
+                        loop {
+                            let last = *active.lock().unwrap();
+                            if last.elapsed() >= cut {
+                                return;
+                            }
+                            tokio::time::sleep_until(last + cut).await;
+                        }
+                    };
+                    // Dropping the pipes closes both sockets.
+                    tokio::select! {
+                        _ = async { tokio::join!(up, down) } => {}
+                        () = idle => {}
+                    }
                 });
             }
         });
@@ -77,6 +104,7 @@ async fn pipe(
     mut to: tokio::net::tcp::OwnedWriteHalf,
     one_way: Duration,
     not_before: Option<Instant>,
+    active: Arc<std::sync::Mutex<Instant>>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let reader = async move {
@@ -86,6 +114,7 @@ async fn pipe(
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     let now = Instant::now();
+                    *active.lock().unwrap() = now;
                     let at = not_before.map_or(now, |t| t.max(now)) + one_way;
                     if tx.send((at, buf[..n].to_vec())).is_err() {
                         break;

@@ -1,4 +1,5 @@
 pub mod bridge;
+pub mod delay_proxy;
 pub mod hostile;
 pub mod keyring;
 pub mod netns;
