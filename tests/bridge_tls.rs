@@ -250,3 +250,37 @@ async fn commands_and_doctor_name_the_issuer_and_take_the_ca_file() {
     );
     assert!(out.contains("endpoints"), "{out}");
 }
+
+/// An h2 upstream that sends GOAWAY in the middle of calls (a server restarting, a load
+/// balancer draining): the calls in progress get their results, the next ones go over a new
+/// connection, nothing is refused.
+#[tokio::test]
+async fn a_goaway_mid_call_loses_nothing() {
+    let ca = TestCa::new("Inspecting Proxy CA");
+    let up = tls_upstream(&ca, &[b"h2", b"http/1.1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "corp-ca.pem");
+    let mut b = bridge(&up.url(), FAKE_KEY)
+        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
+        .spawn();
+    b.initialize().await;
+    for i in 0..4 {
+        b.send_json(&json!({"jsonrpc":"2.0","id":format!("slow{i}"),"method":"tools/call","params":{"name":"slow","arguments":{"ms":1500}}})).await;
+    }
+    common::wait_until("the slow calls started", || up.started_slow_calls() == 4).await;
+    assert_eq!(up.connections(), 1);
+    up.goaway();
+    // Sent right after the GOAWAY: on the old connection if it came before the final GOAWAY,
+    // else on a new one; either way answered.
+    let echo = b.call_tool("echo", json!({"value": "during"})).await;
+    assert!(echo["result"].is_object(), "{echo}");
+    for i in 0..4 {
+        let answer = b.answer_to(&json!(format!("slow{i}"))).await;
+        assert!(answer["result"].is_object(), "{answer}");
+    }
+    // The old connection is closed once its streams are done: the next call opens a new one.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let echo = b.call_tool("echo", json!({"value": "after"})).await;
+    assert!(echo["result"].is_object(), "{echo}");
+    assert!(up.connections() >= 2, "{}", up.connections());
+}

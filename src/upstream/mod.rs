@@ -316,4 +316,14 @@ mod tests {
         assert!(check_url("ftp://x/").is_err());
         assert!(check_url("not a url").is_err());
     }
+
+    #[test]
+    fn a_redirect_from_https_to_http_is_another_origin() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let from = url("https://3minapi.com/api/mcp");
+        assert!(same_origin(&from, &url("https://3minapi.com:443/other")));
+        assert!(!same_origin(&from, &url("http://3minapi.com/api/mcp")));
+        assert!(!same_origin(&from, &url("https://3minapi.com:8443/api/mcp")));
+        assert!(!same_origin(&from, &url("https://evil.example/api/mcp")));
+    }
 }

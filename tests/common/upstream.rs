@@ -219,7 +219,13 @@ struct Shared {
     /// SSE answers to POSTs still to be dropped after their first event id (`drop_next_streams`).
     dropped: AtomicUsize,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Bumped by `goaway`: every open connection shuts down gracefully.
+    goaway: tokio::sync::watch::Sender<u64>,
 }
+
+/// A connection's byte stream, plain or TLS.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
 #[derive(Default)]
 struct FailRule {
@@ -270,6 +276,7 @@ impl Upstream {
             slow_calls: Arc::default(),
             dropped: AtomicUsize::new(0),
             tls: opts.tls.map(tokio_rustls::TlsAcceptor::from),
+            goaway: tokio::sync::watch::channel(0).0,
         });
         let listener = bind(opts.port)
             .unwrap_or_else(|e| panic!("fake upstream: cannot bind 127.0.0.1:{}: {e}", opts.port));
@@ -303,6 +310,12 @@ impl Upstream {
 
     pub fn key(&self) -> &str {
         &self.shared.key
+    }
+
+    /// Shuts every open connection down gracefully: over h2 a GOAWAY, the streams in progress
+    /// finished; new requests need new connections.
+    pub fn goaway(&self) {
+        self.shared.goaway.send_modify(|n| *n += 1);
     }
 
     /// Forget every session: the next request carrying an old `Mcp-Session-Id` gets 404
@@ -554,6 +567,7 @@ fn launch(shared: &Arc<Shared>, listener: tokio::net::TcpListener) -> Running {
                 shared.connections.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_nodelay(true);
                 let tls = shared.tls.clone();
+                let mut goaway = shared.goaway.subscribe();
                 let shared = shared.clone();
                 let instance = instance.clone();
                 let handle = tokio::spawn(async move {
@@ -564,22 +578,23 @@ fn launch(shared: &Arc<Shared>, listener: tokio::net::TcpListener) -> Running {
                     });
                     let mut builder = auto::Builder::new(TokioExecutor::new());
                     builder.http1().header_read_timeout(None);
-                    match &tls {
-                        None => {
-                            let _ = builder
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        }
-                        Some(acceptor) => {
-                            // A client that refuses the certificate ends the handshake here.
-                            let Ok(stream) = acceptor.accept(stream).await else {
-                                return;
-                            };
-                            let _ = builder
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        }
+                    let io: Box<dyn Io> = match &tls {
+                        None => Box::new(stream),
+                        // A client that refuses the certificate ends the handshake here.
+                        Some(acceptor) => match acceptor.accept(stream).await {
+                            Ok(stream) => Box::new(stream),
+                            Err(_) => return,
+                        },
+                    };
+                    let conn = builder.serve_connection(TokioIo::new(io), service);
+                    tokio::pin!(conn);
+                    // `goaway`: a graceful shutdown (h2 GOAWAY; HTTP/1.1 closes once idle), the
+                    // streams in progress carried to their end.
+                    tokio::select! {
+                        _ = conn.as_mut() => return,
+                        _ = goaway.changed() => conn.as_mut().graceful_shutdown(),
                     }
+                    let _ = conn.await;
                 });
                 let mut conns = conns.lock().unwrap();
                 conns.retain(|h| !h.is_finished());
