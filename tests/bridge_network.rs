@@ -27,10 +27,12 @@ async fn warmed_up(up: &Upstream) -> Bridge {
     b
 }
 
-/// How many times the upstream was asked to run `echo` with this value.
+/// How many times the upstream ran `echo` with this value (a request it refused, such as one
+/// carrying an expired session, ran nothing).
 fn runs_of(up: &Upstream, value: &str) -> usize {
     up.requests_for("tools/call")
         .iter()
+        .filter(|r| r.status == 200)
         .filter(|r| {
             r.json()
                 .is_some_and(|m| m["params"]["arguments"]["value"] == value)
@@ -153,7 +155,8 @@ fn libfaketime() -> std::path::PathBuf {
         .expect("libfaketime (Debian package faketime) is not installed")
 }
 
-/// A suspend as the bridge sees it: the process stopped, its connections dead meanwhile, and the
+/// A suspend as the bridge sees it: the process stopped, its connections dead and its session
+/// expired meanwhile, and the
 /// wall clock (libfaketime, read again on every call) two hours ahead of the monotonic one
 /// when it runs again.
 #[test]
@@ -178,6 +181,8 @@ fn after_a_sleep_the_next_call_is_answered_within_5_s() {
 
         b.signal("STOP");
         netns::silence_connections_to(up.port());
+        // The server forgot the session meanwhile too.
+        up.expire_sessions();
         std::fs::write(&offset, "+2h\n").unwrap();
         b.signal("CONT");
 

@@ -11,6 +11,7 @@ use common::tls::{TestCa, issuer_name};
 use common::upstream::{FAKE_KEY, Upstream, UpstreamOptions};
 use serde_json::{Value, json};
 use std::path::Path;
+use std::time::Duration;
 
 async fn tls_upstream(ca: &TestCa, alpn: &[&[u8]]) -> Upstream {
     Upstream::start(UpstreamOptions {
@@ -283,4 +284,58 @@ async fn a_goaway_mid_call_loses_nothing() {
     let echo = b.call_tool("echo", json!({"value": "after"})).await;
     assert!(echo["result"].is_object(), "{echo}");
     assert!(up.connections() >= 2, "{}", up.connections());
+}
+
+/// A proxy (or NAT) that goes silent while keeping the connection open: TCP sees nothing wrong
+/// (the proxy acknowledges every byte), so only HTTP/2's PING can tell. The call in progress
+/// ends with an error naming the lost connection within 45 s, and the next call works over a
+/// new connection.
+#[tokio::test]
+async fn over_h2_a_silent_proxy_is_noticed_by_ping() {
+    let ca = TestCa::new("Inspecting Proxy CA");
+    let up = Upstream::start(UpstreamOptions {
+        tls: Some(ca.server_config(&[b"h2", b"http/1.1"])),
+        mode: common::upstream::Mode::Modern,
+        ..Default::default()
+    })
+    .await;
+    let proxy =
+        common::delay_proxy::DelayProxy::start(([127, 0, 0, 1], up.port()).into(), Duration::ZERO)
+            .await;
+    let url = format!("https://127.0.0.1:{}/api/mcp", proxy.port());
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "corp-ca.pem");
+    let mut b = bridge(&url, FAKE_KEY)
+        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
+        .spawn();
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let warm = b
+        .request(
+            "tools/call",
+            json!({"name": "echo", "arguments": {"value": "warm"}, "_meta": meta}),
+        )
+        .await;
+    assert!(warm["result"].is_object(), "{warm}");
+    b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":meta}}))
+        .await;
+    common::wait_until("the slow call started", || up.started_slow_calls() == 1).await;
+    proxy.black_hole();
+    b.line_timeout = Duration::from_secs(60);
+    let started = std::time::Instant::now();
+    let answer = b.answer_to(&json!("long")).await;
+    let took = started.elapsed();
+    let text = error_message(&answer);
+    assert!(text.contains("lost"), "{text}");
+    assert!(took < Duration::from_secs(45), "{took:?}");
+    eprintln!("ended after {took:?}: {text}");
+    let next = b
+        .request(
+            "tools/call",
+            json!({"name": "echo", "arguments": {"value": "next"}, "_meta": meta}),
+        )
+        .await;
+    assert!(next["result"].is_object(), "{next}");
 }

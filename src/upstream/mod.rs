@@ -323,7 +323,10 @@ mod tests {
         let from = url("https://3minapi.com/api/mcp");
         assert!(same_origin(&from, &url("https://3minapi.com:443/other")));
         assert!(!same_origin(&from, &url("http://3minapi.com/api/mcp")));
-        assert!(!same_origin(&from, &url("https://3minapi.com:8443/api/mcp")));
+        assert!(!same_origin(
+            &from,
+            &url("https://3minapi.com:8443/api/mcp")
+        ));
         assert!(!same_origin(&from, &url("https://evil.example/api/mcp")));
     }
 }

@@ -20,6 +20,8 @@ pub struct DelayProxy {
     port: u16,
     accepted: Arc<AtomicUsize>,
     task: JoinHandle<()>,
+    /// Set by `black_hole`: the connections open now stop forwarding (they stay open).
+    black_holed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl DelayProxy {
@@ -38,10 +40,14 @@ impl DelayProxy {
         let port = listener.local_addr().expect("local addr").port();
         let accepted = Arc::new(AtomicUsize::new(0));
         let count = accepted.clone();
+        // Connections numbered below this one forward nothing more.
+        let black_holed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let hole = black_holed.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
+                let number = count.fetch_add(1, Ordering::SeqCst) as u64;
                 let opened = Instant::now();
+                let hole = hole.clone();
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(target).await else {
                         return;
@@ -52,8 +58,16 @@ impl DelayProxy {
                     let (sr, sw) = server.into_split();
                     let active = Arc::new(std::sync::Mutex::new(Instant::now()));
                     // Client to server: held until the handshake's round trip is over.
-                    let up = pipe(cr, sw, rtt / 2, Some(opened + rtt), active.clone());
-                    let down = pipe(sr, cw, rtt / 2, None, active.clone());
+                    let silenced = move || hole.load(Ordering::SeqCst) > number;
+                    let up = pipe(
+                        cr,
+                        sw,
+                        rtt / 2,
+                        Some(opened + rtt),
+                        active.clone(),
+                        silenced.clone(),
+                    );
+                    let down = pipe(sr, cw, rtt / 2, None, active.clone(), silenced);
                     let idle = async {
                         let Some(cut) = idle_cut else {
                             return std::future::pending().await;
@@ -78,7 +92,15 @@ impl DelayProxy {
             port,
             accepted,
             task,
+            black_holed,
         }
+    }
+
+    /// The connections open now stop forwarding, both ways, and stay open: a proxy or NAT that
+    /// went silent. New connections work.
+    pub fn black_hole(&self) {
+        self.black_holed
+            .store(self.accepted() as u64, Ordering::SeqCst);
     }
 
     pub fn port(&self) -> u16 {
@@ -105,6 +127,7 @@ async fn pipe(
     one_way: Duration,
     not_before: Option<Instant>,
     active: Arc<std::sync::Mutex<Instant>>,
+    silenced: impl Fn() -> bool + Send + 'static,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let reader = async move {
@@ -126,6 +149,10 @@ async fn pipe(
     let writer = async move {
         while let Some((at, bytes)) = rx.recv().await {
             tokio::time::sleep_until(at).await;
+            if silenced() {
+                // Swallowed: nothing more reaches the other side, and nothing closes.
+                continue;
+            }
             if to.write_all(&bytes).await.is_err() {
                 return;
             }
