@@ -40,14 +40,6 @@ fn runs_of(up: &Upstream, value: &str) -> usize {
         .count()
 }
 
-fn modern_meta() -> Value {
-    json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {},
-        "io.modelcontextprotocol/clientInfo": {"name": "network-test", "version": "0.0.1"}
-    })
-}
-
 fn message(answer: &Value) -> String {
     answer["error"]["message"]
         .as_str()
@@ -91,11 +83,9 @@ fn a_connection_that_goes_silent_during_a_call_ends_it_within_45_s() {
         })
         .await;
         let mut b = bridge(&up.url(), FAKE_KEY).spawn();
-        let warm = b
-            .request("tools/call", json!({"name": "echo", "arguments": {"value": "warm"}, "_meta": modern_meta()}))
-            .await;
+        let warm = b.modern_call("echo", json!({"value": "warm"})).await;
         assert!(warm["result"].is_object(), "{warm}");
-        b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":modern_meta()}}))
+        b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":common::bridge::modern_meta()}}))
             .await;
         common::wait_until("the slow call started", || up.started_slow_calls() == 1).await;
         netns::silence_connections_to(up.port());
@@ -108,9 +98,7 @@ fn a_connection_that_goes_silent_during_a_call_ends_it_within_45_s() {
         assert!(took < Duration::from_secs(45), "ended after {took:?}");
         eprintln!("ended after {took:?}: {text}");
         // The bridge serves on: a new connection carries the next call.
-        let next = b
-            .request("tools/call", json!({"name": "echo", "arguments": {"value": "next"}, "_meta": modern_meta()}))
-            .await;
+        let next = b.modern_call("echo", json!({"value": "next"})).await;
         assert!(next["result"].is_object(), "{next}");
     });
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::bridge::{BIN, bridge};
+use common::bridge::bridge;
 use common::tls::{TestCa, issuer_name};
 use common::upstream::{FAKE_KEY, Upstream, UpstreamOptions};
 use serde_json::{Value, json};
@@ -183,25 +183,13 @@ async fn unusable_ca_bundles_are_reported_with_their_path_and_the_bridge_keeps_a
     assert!(up.requests().is_empty());
 }
 
-fn command(url: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let home = tempfile::tempdir().unwrap();
-    let mut cmd = std::process::Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}/no-bus", home.path().display()),
-        )
-        .env("NO_PROXY", "*")
-        .env("THREEMINAPI_URL", url)
+/// `3minapi ARGS` in a sandbox (cleared environment, no keychain) against `url`, with the fake key.
+fn command(url: &str, args: &[&str]) -> common::keyring::Output {
+    common::keyring::Sandbox::new()
+        .cmd(args)
+        .url(url)
         .env("THREEMINAPI_MCP_KEY", FAKE_KEY)
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+        .run()
 }
 
 #[tokio::test]
@@ -214,23 +202,23 @@ async fn commands_and_doctor_name_the_issuer_and_take_the_ca_file() {
     let pem = pem.to_str().unwrap().to_owned();
     let (list, doctor, trusted) = tokio::task::spawn_blocking(move || {
         (
-            command(&url, &["tools", "list"], &[]),
-            command(&url, &["doctor", "--json"], &[]),
-            command(&url, &["--ca-file", &pem, "tools", "list"], &[]),
+            command(&url, &["tools", "list"]),
+            command(&url, &["doctor", "--json"]),
+            command(&url, &["--ca-file", &pem, "tools", "list"]),
         )
     })
     .await
     .unwrap();
 
-    let stderr = String::from_utf8_lossy(&list.stderr);
-    assert_eq!(list.status.code(), Some(1), "{stderr}");
+    let stderr = &list.stderr;
+    list.expect_code(1);
     assert!(
         stderr.contains(&issuer_name("Corp Inspection CA")),
         "{stderr}"
     );
     assert!(stderr.contains("--ca-file"), "{stderr}");
 
-    let report: Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let report: Value = doctor.json();
     let network = report["checks"]
         .as_array()
         .unwrap()
@@ -243,13 +231,12 @@ async fn commands_and_doctor_name_the_issuer_and_take_the_ca_file() {
     assert!(text.contains(&issuer_name("Corp Inspection CA")), "{text}");
     assert!(text.contains("--ca-file"), "{text}");
 
-    let out = String::from_utf8_lossy(&trusted.stdout);
+    trusted.expect_code(0);
     assert!(
-        trusted.status.success(),
+        trusted.stdout.contains("endpoints"),
         "{}",
-        String::from_utf8_lossy(&trusted.stderr)
+        trusted.context()
     );
-    assert!(out.contains("endpoints"), "{out}");
 }
 
 /// An h2 upstream that sends GOAWAY in the middle of calls (a server restarting, a load
@@ -308,18 +295,9 @@ async fn over_h2_a_silent_proxy_is_noticed_by_ping() {
     let mut b = bridge(&url, FAKE_KEY)
         .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
         .spawn();
-    let meta = json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {},
-    });
-    let warm = b
-        .request(
-            "tools/call",
-            json!({"name": "echo", "arguments": {"value": "warm"}, "_meta": meta}),
-        )
-        .await;
+    let warm = b.modern_call("echo", json!({"value": "warm"})).await;
     assert!(warm["result"].is_object(), "{warm}");
-    b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":meta}}))
+    b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":common::bridge::modern_meta()}}))
         .await;
     common::wait_until("the slow call started", || up.started_slow_calls() == 1).await;
     proxy.black_hole();
@@ -331,11 +309,6 @@ async fn over_h2_a_silent_proxy_is_noticed_by_ping() {
     assert!(text.contains("lost"), "{text}");
     assert!(took < Duration::from_secs(45), "{took:?}");
     eprintln!("ended after {took:?}: {text}");
-    let next = b
-        .request(
-            "tools/call",
-            json!({"name": "echo", "arguments": {"value": "next"}, "_meta": meta}),
-        )
-        .await;
+    let next = b.modern_call("echo", json!({"value": "next"})).await;
     assert!(next["result"].is_object(), "{next}");
 }

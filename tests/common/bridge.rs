@@ -201,6 +201,15 @@ impl Bridge {
         answer
     }
 
+    /// A 2026-07-28 (stateless) `tools/call`: the per-request `_meta` of [`modern_meta`].
+    pub async fn modern_call(&mut self, name: &str, args: Value) -> Value {
+        self.request(
+            "tools/call",
+            json!({"name": name, "arguments": args, "_meta": modern_meta()}),
+        )
+        .await
+    }
+
     pub async fn call_tool(&mut self, name: &str, args: Value) -> Value {
         self.request("tools/call", json!({"name": name, "arguments": args}))
             .await
@@ -243,6 +252,15 @@ impl Bridge {
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
+}
+
+/// The `_meta` every 2026-07-28 request carries.
+pub fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "raw-test-client", "version": "0.0.1"}
+    })
 }
 
 pub fn init_params(version: &str) -> Value {
