@@ -307,3 +307,46 @@ async fn an_idle_cut_is_resumed_and_never_shown() {
     let next = b.call_tool("echo", json!({"value": "after"})).await;
     assert!(next["result"].is_object(), "{next}");
 }
+
+/// Over h2 requests share one connection: when it dies, a call the server acknowledged moments
+/// before fails with the same error as the one sent onto the dead connection. Neither is sent
+/// again — the first may be running — so no tool runs twice.
+#[test]
+fn a_call_sharing_a_dying_h2_connection_is_never_run_twice() {
+    if !netns::enter("a_call_sharing_a_dying_h2_connection_is_never_run_twice") {
+        return;
+    }
+    runtime().block_on(async {
+        let ca = common::tls::TestCa::new("Inspecting Proxy CA");
+        // JSON answers: a call's answer headers come with its result, so the long call is
+        // still waiting for them when the connection dies.
+        let up = Upstream::start(UpstreamOptions {
+            tls: Some(ca.server_config(&[b"h2", b"http/1.1"])),
+            json_response: true,
+            ..Default::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let pem = ca.write_pem(dir.path(), "ca.pem");
+        let mut b = bridge(&up.url(), FAKE_KEY)
+            .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
+            .spawn();
+        b.initialize().await;
+        b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":30000}}}))
+            .await;
+        common::wait_until("the long call started", || up.started_slow_calls() == 1).await;
+        assert_eq!(up.connections(), 1, "one h2 connection");
+        netns::silence_connections_to(up.port());
+        b.send_json(&json!({"jsonrpc":"2.0","id":"short","method":"tools/call","params":{"name":"echo","arguments":{"value":"short"}}}))
+            .await;
+        b.line_timeout = Duration::from_secs(60);
+        let long = b.answer_to(&json!("long")).await;
+        assert!(message(&long).contains("lost"), "{long}");
+        let short = b.answer_to(&json!("short")).await;
+        assert!(short.get("error").is_some() || short["result"].is_object(), "{short}");
+        // Had the long call been sent again, the server would have started it twice by now.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(up.started_slow_calls(), 1, "the long call ran twice");
+        assert!(runs_of(&up, "short") <= 1);
+    });
+}

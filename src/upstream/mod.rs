@@ -131,6 +131,10 @@ pub struct Upstream {
     tool_fetch: tokio::sync::Mutex<()>,
     /// Mirrors `Session::translate.is_some()` for the paths that must not wait on the lock.
     translating: AtomicBool,
+    /// POSTs waiting for their answer's headers, and POSTs sent so far: a request the kernel gave
+    /// up on is sent again only if it was alone on the wire (see `request::post`).
+    posts_waiting: std::sync::atomic::AtomicUsize,
+    posts_sent: std::sync::atomic::AtomicU64,
     /// `--read-only` / `--allow-tool` / `--deny-tool`: `tools/list` answers lose the excluded tools.
     filter: Option<Arc<dyn ToolsFilter>>,
     /// The certificates trusted beyond the OS store; names the issuer of a refused certificate.
@@ -203,6 +207,8 @@ impl Upstream {
             tool_headers: SyncMutex::new(ToolHeaders::default()),
             tool_fetch: tokio::sync::Mutex::new(()),
             translating: AtomicBool::new(false),
+            posts_waiting: std::sync::atomic::AtomicUsize::new(0),
+            posts_sent: std::sync::atomic::AtomicU64::new(0),
             filter,
             trust: trust.clone(),
             proxy,

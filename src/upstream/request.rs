@@ -8,6 +8,7 @@ use crate::log_debug;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Response, StatusCode};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const POST_ACCEPT: &str = "application/json, text/event-stream";
@@ -54,9 +55,13 @@ impl Upstream {
     }
 
     /// POSTs one message with the `headers` it makes (called again for a retry). A request that
-    /// provably never reached the server (no connection, or nothing of it acknowledged: see
-    /// [`net::never_delivered`]) is sent again, on a new connection, while [`net::RETRY_WINDOW`]
-    /// lasts: at most twice.
+    /// provably never reached the server is sent again, on a new connection, while
+    /// [`net::RETRY_WINDOW`] lasts, at most twice: one whose connection could not be made, or one
+    /// the kernel gave up on before the server acknowledged anything ([`net::never_delivered`])
+    /// — the latter only if no other POST was waiting when it was sent and none was sent until
+    /// it failed. Over h2 requests share a connection: when it dies, a request acknowledged
+    /// moments before fails with the same error as the one that was not, and only a request
+    /// alone on the wire is known to be the unacknowledged one.
     pub(super) async fn post(
         &self,
         body: &Bytes,
@@ -71,14 +76,20 @@ impl Upstream {
             h.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             *request.body_mut() = Some(body.clone().into());
+            let http = self.http();
+            let alone = self.posts_waiting.fetch_add(1, Ordering::SeqCst) == 0;
+            let mark = self.posts_sent.fetch_add(1, Ordering::SeqCst) + 1;
             let sent_at = Instant::now();
-            let sent = self.http().execute(request).await;
+            let sent = http.execute(request).await;
+            self.posts_waiting.fetch_sub(1, Ordering::SeqCst);
+            let undisturbed = alone && self.posts_sent.load(Ordering::SeqCst) == mark;
             match sent {
                 Ok(resp) => return Ok(resp),
                 Err(e)
                     if retries < 2
                         && first.elapsed() < net::RETRY_WINDOW
-                        && net::never_delivered(&e, sent_at.elapsed()) =>
+                        && (e.is_connect()
+                            || (undisturbed && net::never_delivered(&e, sent_at.elapsed()))) =>
                 {
                     log_debug!(
                         "{} did not get the request ({}); sending it again",
