@@ -21,6 +21,17 @@ async fn tls_upstream(ca: &TestCa, alpn: &[&[u8]]) -> Upstream {
     .await
 }
 
+/// A bridge to `url` trusting `ca` through `THREEMINAPI_CA_FILE` (the directory holding the
+/// PEM file is returned: keep it while the bridge runs).
+fn trusting(url: &str, ca: &TestCa) -> (common::bridge::Bridge, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "ca.pem");
+    let b = bridge(url, FAKE_KEY)
+        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
+        .spawn();
+    (b, dir)
+}
+
 /// Sends 16 `slow` calls at once and checks each gets its result.
 async fn sixteen_at_once(b: &mut common::bridge::Bridge) {
     for i in 0..16u64 {
@@ -37,11 +48,7 @@ async fn over_h2_one_connection_carries_every_call_and_the_get_stream() {
     let ca = TestCa::new("Inspecting Proxy CA");
     let up = tls_upstream(&ca, &[b"h2", b"http/1.1"]).await;
     assert!(up.url().starts_with("https://"));
-    let dir = tempfile::tempdir().unwrap();
-    let pem = ca.write_pem(dir.path(), "corp-ca.pem");
-    let mut b = bridge(&up.url(), FAKE_KEY)
-        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
-        .spawn();
+    let (mut b, _ca_dir) = trusting(&up.url(), &ca);
     b.initialize().await;
     sixteen_at_once(&mut b).await;
     let listed = b.request("tools/list", json!({})).await;
@@ -128,11 +135,7 @@ async fn an_untrusted_certificate_is_named_by_its_issuer_with_the_fix() {
     }
     // Another CA's certificate does not help: still refused, still named.
     let other = TestCa::new("Some Other CA");
-    let dir = tempfile::tempdir().unwrap();
-    let pem = other.write_pem(dir.path(), "other.pem");
-    let mut b = bridge(&up.url(), FAKE_KEY)
-        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
-        .spawn();
+    let (mut b, _ca_dir) = trusting(&up.url(), &other);
     let answer = b
         .request("initialize", common::bridge::init_params("2025-06-18"))
         .await;
@@ -246,11 +249,7 @@ async fn commands_and_doctor_name_the_issuer_and_take_the_ca_file() {
 async fn a_goaway_mid_call_loses_nothing() {
     let ca = TestCa::new("Inspecting Proxy CA");
     let up = tls_upstream(&ca, &[b"h2", b"http/1.1"]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let pem = ca.write_pem(dir.path(), "corp-ca.pem");
-    let mut b = bridge(&up.url(), FAKE_KEY)
-        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
-        .spawn();
+    let (mut b, _ca_dir) = trusting(&up.url(), &ca);
     b.initialize().await;
     for i in 0..4 {
         b.send_json(&json!({"jsonrpc":"2.0","id":format!("slow{i}"),"method":"tools/call","params":{"name":"slow","arguments":{"ms":1500}}})).await;
@@ -290,11 +289,7 @@ async fn over_h2_a_silent_proxy_is_noticed_by_ping() {
         common::delay_proxy::DelayProxy::start(([127, 0, 0, 1], up.port()).into(), Duration::ZERO)
             .await;
     let url = format!("https://127.0.0.1:{}/api/mcp", proxy.port());
-    let dir = tempfile::tempdir().unwrap();
-    let pem = ca.write_pem(dir.path(), "corp-ca.pem");
-    let mut b = bridge(&url, FAKE_KEY)
-        .env("THREEMINAPI_CA_FILE", pem.to_str().unwrap())
-        .spawn();
+    let (mut b, _ca_dir) = trusting(&url, &ca);
     let warm = b.modern_call("echo", json!({"value": "warm"})).await;
     assert!(warm["result"].is_object(), "{warm}");
     b.send_json(&json!({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"slow","arguments":{"ms":600000},"_meta":common::bridge::modern_meta()}}))

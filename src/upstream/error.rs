@@ -91,6 +91,10 @@ impl RelayError {
 /// The cause of a transport error in plain words: the innermost messages of the error chain
 /// (reqwest's own outer text repeats the URL).
 pub fn describe(e: &reqwest::Error) -> String {
+    if super::net::is_lost(e) {
+        return "the connection was lost: the server stopped answering the keep-alive checks"
+            .into();
+    }
     let mut causes: Vec<String> = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -103,10 +107,7 @@ pub fn describe(e: &reqwest::Error) -> String {
     }
     // The outer layers are generic ("client error (Connect)"); the last two say what happened.
     let causes = causes.split_off(causes.len().saturating_sub(2));
-    let kind = if super::net::is_lost(e) {
-        return "the connection was lost: the server stopped answering the keep-alive checks"
-            .into();
-    } else if e.is_timeout() && e.is_connect() {
+    let kind = if e.is_timeout() && e.is_connect() {
         format!(
             "connecting timed out after {} s",
             super::net::CONNECT_TIMEOUT.as_secs()

@@ -88,8 +88,8 @@ impl Upstream {
                 Err(e)
                     if retries < 2
                         && first.elapsed() < net::RETRY_WINDOW
-                        && (e.is_connect()
-                            || (undisturbed && net::never_delivered(&e, sent_at.elapsed()))) =>
+                        && (e.is_connect() || undisturbed)
+                        && net::never_delivered(&e, sent_at.elapsed()) =>
                 {
                     log_debug!(
                         "{} did not get the request ({}); sending it again",
