@@ -158,7 +158,7 @@ impl Filter {
             for rule in rules {
                 match (known(&rule.tool), &rule.action) {
                     (None, _) => out.push(format!(
-                        "{flag} {}: no tool named `{}` is known (it may be added by the server later)",
+                        "{flag} {}: no tool named `{}` is known (3Min API may add it later)",
                         rule.flag(),
                         rule.tool
                     )),
@@ -199,7 +199,7 @@ impl Filter {
         }
         if self.read_only && known(tool).is_none() && !read_only_hint {
             return Some(format!(
-                "--read-only (`{tool}` is not a known tool and the server does not mark it read-only)"
+                "--read-only (`{tool}` is not a known tool and 3Min API does not mark it read-only)"
             ));
         }
         None
@@ -287,7 +287,7 @@ impl Filter {
     ) -> Result<String, Refusal> {
         if learned.property_missing {
             return Err(Refusal(format!(
-                "3minapi refused to call `{tool}`: the server's schema for it no longer has the `{}` property that {} rely on, so no call of it can be judged (fail closed); update 3minapi",
+                "3minapi refused to call `{tool}`: 3Min API's schema for it no longer has the `{}` property that {} rely on, so no call of it can be judged (fail closed); update 3minapi",
                 known_tool.and_then(|k| k.property).unwrap_or("action"),
                 self.flags_on(tool)
             )));
@@ -339,7 +339,7 @@ impl Filter {
                 let was = learned.get(name).is_some_and(|l| l.property_missing);
                 if !was && self.rules_on(name) {
                     warnings.push(format!(
-                        "the server's `{name}` tool no longer has the `{}` property in its input schema; every call of it is refused while filter flags apply to it",
+                        "3Min API's `{name}` tool no longer has the `{}` property in its input schema; every call of it is refused while filter flags apply to it",
                         known(name).and_then(|k| k.property).unwrap_or("action")
                     ));
                 }

@@ -5,7 +5,7 @@ use crate::jsonrpc;
 /// Why a message could not be relayed. The bridge answers requests with [`RelayError::answer`].
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
-    #[error("the server refused the MCP key (HTTP {status}): was it regenerated or deleted?")]
+    #[error("3Min API refused the MCP key (HTTP {status}): was it regenerated or deleted?")]
     KeyRefused { status: u16 },
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
@@ -92,7 +92,7 @@ impl RelayError {
 /// (reqwest's own outer text repeats the URL).
 pub fn describe(e: &reqwest::Error) -> String {
     if super::net::is_lost(e) {
-        return "the connection was lost: the server stopped answering the keep-alive checks"
+        return "the connection was lost: the other end stopped answering the keep-alive checks"
             .into();
     }
     let mut causes: Vec<String> = Vec::new();
@@ -123,5 +123,67 @@ pub fn describe(e: &reqwest::Error) -> String {
         kind.to_owned()
     } else {
         format!("{kind}: {}", causes.join(": "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Claude Code blanks out every value of a server's entry (4+ characters) wherever it appears
+    /// in that server's error text, even inside a word: with `args: ["mcp", "serve"]` the words
+    /// "server" and "observe" would reach the user as "[redacted]r". No relay error may say them.
+    #[test]
+    fn no_answer_contains_an_argument_of_the_bridge_entry() {
+        let url = || "https://h.example/api/mcp".to_owned();
+        let all = [
+            RelayError::KeyRefused { status: 401 },
+            RelayError::Unreachable {
+                url: url(),
+                cause: "connection failed".into(),
+            },
+            RelayError::ProxyFailed {
+                url: url(),
+                proxy: "http://p.example:3128/".into(),
+                cause: "refused".into(),
+            },
+            RelayError::Untrusted {
+                url: url(),
+                refusal: super::super::Refusal {
+                    issuer: Some("CN=Corp CA".into()),
+                    reason: rustls::CertificateError::UnknownIssuer,
+                },
+            },
+            RelayError::Untrusted {
+                url: url(),
+                refusal: super::super::Refusal {
+                    issuer: None,
+                    reason: rustls::CertificateError::Expired,
+                },
+            },
+            RelayError::Status {
+                url: url(),
+                status: 502,
+                body: String::new(),
+            },
+            RelayError::TooBig {
+                url: url(),
+                size: Some(1 << 30),
+            },
+            RelayError::StreamEnded { url: url() },
+            RelayError::Lost {
+                url: url(),
+                cause: "reset".into(),
+            },
+            RelayError::CrossOriginRedirect {
+                url: url(),
+                location: "https://elsewhere.example/".into(),
+            },
+            RelayError::SessionLost { url: url() },
+        ];
+        for e in all {
+            let answer = e.answer("1");
+            assert!(!answer.to_lowercase().contains("serve"), "{answer}");
+        }
     }
 }

@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -148,7 +149,7 @@ function sandbox(upstreamUrl) {
 }
 
 function install(sb, client) {
-  const r = run(BRIDGE, ["config", "install", client], { env: sb.env, cwd: sb.project });
+  const r = run(BRIDGE, ["config", "install", client, ...(sb.installArgs ?? [])], { env: sb.env, cwd: sb.project });
   if (r.code !== 0) fail(`3minapi config install ${client} failed:\n${r.stderr}`);
 }
 
@@ -476,6 +477,19 @@ const upstream = await startProcess(FAKE_UPSTREAM, ["--port", "0", "--key", KEY]
   l.match(/listening on (\S+)/),
 ).catch((e) => fail(`fake upstream: ${e.message}`));
 const url = upstream.match[1];
+// The same upstream behind TLS with a CA no machine trusts, like a TLS-inspecting corporate proxy.
+const caDir = path.join(root, "ca");
+const tlsUpstream = await startProcess(FAKE_UPSTREAM, ["--port", "0", "--key", KEY, "--tls", caDir], { PATH: process.env.PATH }, (l) =>
+  l.match(/listening on (\S+)/),
+).catch((e) => fail(`fake TLS upstream: ${e.message}`));
+const tlsUrl = tlsUpstream.match[1];
+// A port nothing listens on: the server unreachable (connection refused).
+const closedUrl = await new Promise((resolve) => {
+  const s = net.createServer().listen(0, "127.0.0.1", () => {
+    const { port } = s.address();
+    s.close(() => resolve(`http://127.0.0.1:${port}/api/mcp`));
+  });
+});
 await startKeyring(root);
 
 const clients = [
@@ -508,12 +522,16 @@ for (const [name, drive] of clients) {
       (r.offered !== undefined ? ` (${r.offered} offered to the model)` : "") +
       (r.connected ? "" : ` — shows: ${r.shows}`),
   );
-  // What the user sees without a usable key: no key at all, and a collaboration key.
-  for (const [label, secret] of [
-    ["no key", null],
-    ["tm_live_ key", LIVE_KEY],
+  // What the user sees when something is wrong: no usable key, the server unreachable, a
+  // certificate from a CA this machine does not trust — and that giving that CA fixes it.
+  for (const { label, secret = KEY, at = url, installArgs = [], connects = false } of [
+    { label: "no key", secret: null },
+    { label: "a tm_live_ key", secret: LIVE_KEY },
+    { label: "server unreachable", at: closedUrl },
+    { label: "untrusted CA (TLS inspection)", at: tlsUrl },
+    { label: "that CA given: `config install --ca-file`", at: tlsUrl, installArgs: ["--ca-file", path.join(caDir, "ca.pem")], connects: true },
   ]) {
-    const sb2 = sandbox(url);
+    const sb2 = { ...sandbox(at), installArgs };
     setKeychain(sb2.env, secret);
     let seen;
     try {
@@ -521,12 +539,22 @@ for (const [name, drive] of clients) {
     } catch (e) {
       seen = { connected: false, shows: String(e.message ?? e) };
     }
-    shown.push(`| ${name} | ${label} | ${seen.connected ? "connected (unexpected)" : seen.shows.replaceAll("|", "\\|").slice(0, 220)} |`);
-    if (seen.connected) ok = false;
+    const shows = seen.connected ? "connected" : seen.shows.replaceAll("|", "\\|").slice(0, 260);
+    shown.push(`| ${name} | ${label} | ${shows} |`);
+    // Claude Code blanks out every value of the entry (4+ characters, "serve" among them) wherever
+    // it appears in a server's error, even inside a word: "the server" became "the [redacted]r".
+    if (shows.includes("[redacted]")) {
+      ok = false;
+      console.log(`${name.padEnd(12)} ${label}: the client redacted part of our message: ${shows}`);
+    }
+    if (seen.connected !== connects) {
+      ok = false;
+      console.log(`${name.padEnd(12)} ${label}: expected ${connects ? "connected" : "a failure"}, got: ${shows}`);
+    }
   }
 }
 setKeychain({ PATH: process.env.PATH, HOME: root, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }, null);
-console.log("\nwhat each client shows without a usable key:\n| client | key | shows |\n|---|---|---|");
+console.log("\nwhat each client shows when something is wrong:\n| client | case | shows |\n|---|---|---|");
 for (const l of shown) console.log(l);
 cleanup();
 process.exit(ok ? 0 : 1);
