@@ -111,6 +111,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Mcp {
             command: McpCommand::Serve(args),
         } => {
+            // First of all: it runs alongside the log, trust and key set-up (see `warm_up`).
+            crate::upstream::warm_up();
             log::init(level, args.log_file.as_deref()).map_err(|e| {
                 anyhow::anyhow!(
                     "cannot open the log file {}: {e}\nhint: pass a writable path to --log-file",

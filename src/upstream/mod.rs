@@ -22,7 +22,7 @@ mod x509;
 pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
 pub use net::proxy_for;
-pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError};
+pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError, warm_up};
 pub use tools::ToolsFilter;
 
 use crate::jsonrpc;

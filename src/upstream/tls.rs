@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The environment variable naming an extra PEM bundle (what `--ca-file` gives on the command line).
 pub const CA_FILE_ENV: &str = "THREEMINAPI_CA_FILE";
@@ -58,24 +58,41 @@ impl std::fmt::Display for Refusal {
         match &self.reason {
             CertificateError::UnknownIssuer => write!(
                 f,
-                "the server's certificate was issued by \"{issuer}\", which this machine does not trust"
+                "its certificate was issued by \"{issuer}\", which this machine does not trust"
             ),
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 write!(
                     f,
-                    "the server's certificate (issued by \"{issuer}\") is not valid for this host name"
+                    "its certificate (issued by \"{issuer}\") is not valid for this host name"
                 )
             }
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => write!(
                 f,
-                "the server's certificate (issued by \"{issuer}\") has expired (or this machine's clock is wrong)"
+                "its certificate (issued by \"{issuer}\") has expired (or this machine's clock is wrong)"
             ),
             other => write!(
                 f,
-                "the server's certificate (issued by \"{issuer}\") was refused: {other:?}"
+                "its certificate (issued by \"{issuer}\") was refused: {other:?}"
             ),
         }
     }
+}
+
+/// Starts, on a thread of its own, what the first TLS handshake would otherwise do while the
+/// connection waits: aws-lc seeds its random generator from CPU timing jitter the first time it is
+/// used, ~20 ms of CPU that held the ClientHello back after the TCP handshake (profiled: it was
+/// most of the bridge's lead over a warm client). Called as soon as a process knows it will
+/// connect, it runs alongside the key lookup and the TCP handshake. Once per process.
+pub fn warm_up() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("tls-warm-up".into())
+            .spawn(|| {
+                let provider = rustls::crypto::aws_lc_rs::default_provider();
+                let _ = provider.secure_random.fill(&mut [0u8; 1]);
+            });
+    });
 }
 
 /// The certificates trusted beyond the OS store, and the last refusal seen.
@@ -172,17 +189,22 @@ impl Trust {
     /// A reqwest client builder that trusts what this trust says, offers h2 then HTTP/1.1 by
     /// ALPN, and notes who issued a certificate it refuses.
     pub fn apply(&self, builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::ClientBuilder> {
+        warm_up();
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let platform = if self.roots.is_empty() {
-            rustls_platform_verifier::Verifier::new(provider.clone())?
-        } else {
-            rustls_platform_verifier::Verifier::new_with_extra_roots(
-                self.roots.iter().cloned(),
-                provider.clone(),
-            )?
-        };
+        let deferred = Arc::new(Deferred {
+            provider: provider.clone(),
+            roots: self.roots.clone(),
+            built: OnceLock::new(),
+        });
+        let building = deferred.clone();
+        // When the thread cannot start, the first handshake builds it.
+        let _ = std::thread::Builder::new()
+            .name("tls-roots".into())
+            .spawn(move || {
+                let _ = building.get();
+            });
         let verifier = Noting {
-            inner: platform,
+            inner: deferred,
             last: self.last_refusal.clone(),
         };
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
@@ -272,8 +294,42 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<Certificat
 /// The platform verifier, noting the issuer of each certificate it refuses.
 #[derive(Debug)]
 struct Noting {
-    inner: rustls_platform_verifier::Verifier,
+    inner: Arc<Deferred>,
     last: Arc<Mutex<Option<Refusal>>>,
+}
+
+/// The platform verifier, built on a thread of its own. Built, it holds the OS store: on Linux
+/// that is reading and parsing every file of /etc/ssl/certs (~5 ms, and profiled on the path
+/// from spawn to the first result), which is first needed when the server's certificate
+/// arrives, after the TCP handshake and one more round trip. The ClientHello needs only the
+/// signature schemes, which come from the crypto provider.
+#[derive(Debug)]
+struct Deferred {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    roots: Vec<CertificateDer<'static>>,
+    built: OnceLock<Result<rustls_platform_verifier::Verifier, String>>,
+}
+
+impl Deferred {
+    /// The verifier, built here unless another thread has built it or is building it (then
+    /// this waits for it).
+    fn get(&self) -> Result<&rustls_platform_verifier::Verifier, rustls::Error> {
+        let built = self.built.get_or_init(|| {
+            let provider = self.provider.clone();
+            let verifier = if self.roots.is_empty() {
+                rustls_platform_verifier::Verifier::new(provider)
+            } else {
+                rustls_platform_verifier::Verifier::new_with_extra_roots(
+                    self.roots.iter().cloned(),
+                    provider,
+                )
+            };
+            verifier.map_err(|e| format!("the OS certificate store could not be loaded: {e}"))
+        });
+        built
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
+    }
 }
 
 impl ServerCertVerifier for Noting {
@@ -285,7 +341,7 @@ impl ServerCertVerifier for Noting {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = self.inner.verify_server_cert(
+        let verdict = self.inner.get()?.verify_server_cert(
             end_entity,
             intermediates,
             server_name,
@@ -312,7 +368,7 @@ impl ServerCertVerifier for Noting {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        self.inner.get()?.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -321,11 +377,15 @@ impl ServerCertVerifier for Noting {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        self.inner.get()?.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        // What the platform verifier answers on every OS, without waiting for the store.
+        self.inner
+            .provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
