@@ -258,7 +258,7 @@ fn run(opts: Options) -> Result<()> {
         let setup = Setup {
             era,
             url: upstream.url(),
-            key: upstream.key().to_owned(),
+            key: upstream.key(),
             bridge_bin: bridge_bin.clone(),
             baseline_bin: opts.baseline.clone(),
             logs: tempfile::tempdir().context("temp dir for logs")?,

@@ -207,7 +207,7 @@ async fn rmcp_client(
 ) -> RunningService<RoleClient, TestClient> {
     let headers = HashMap::from([(
         HeaderName::from_static("x-api-key"),
-        HeaderValue::from_str(upstream.key()).unwrap(),
+        HeaderValue::from_str(&upstream.key()).unwrap(),
     )]);
     let transport = StreamableHttpClientTransport::from_config(
         StreamableHttpClientTransportConfig::with_uri(upstream.url()).custom_headers(headers),

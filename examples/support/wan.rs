@@ -70,7 +70,7 @@ pub fn run(opts: &Options, bridge_bin: &Path) -> Result<()> {
         let setup = Setup {
             era,
             url: format!("{scheme}://127.0.0.1:{}/api/mcp", proxy.port()),
-            key: upstream.key().to_owned(),
+            key: upstream.key(),
             bridge_bin: bridge_bin.to_owned(),
             baseline_bin: None,
             logs: tempfile::tempdir().context("temp dir for logs")?,

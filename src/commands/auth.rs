@@ -157,7 +157,9 @@ pub async fn probe(url: reqwest::Url, key: &McpKey, trust: &Trust) -> Result<Con
     let result = match outcome {
         Err(_) => Err(Probe::Timeout),
         Ok(Ok(c)) => Ok(c),
-        Ok(Err(CallError::Relay(RelayError::KeyRefused { status }))) => Err(Probe::Refused(status)),
+        Ok(Err(CallError::Relay(RelayError::KeyRefused { status, .. }))) => {
+            Err(Probe::Refused(status))
+        }
         Ok(Err(CallError::Relay(r @ RelayError::Untrusted { .. }))) => Err(Probe::Untrusted(r)),
         Ok(Err(e)) => Err(Probe::Failed(e.to_string())),
     };

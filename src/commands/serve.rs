@@ -104,7 +104,15 @@ fn target(
             });
         }
     };
-    match upstream::Upstream::new(url, &key, outbox, filter, trust) {
+    // On a refused key, looked up again as at start: a login with a new key heals this bridge.
+    let rekey: upstream::KeyLookupFn = Arc::new(|| {
+        key::resolve(
+            |name| std::env::var(name).ok(),
+            Some(store::SHORT_WAIT),
+            |w| log_warn!("{w}"),
+        )
+    });
+    match upstream::Upstream::new(url, &key, Some(rekey), outbox, filter, trust) {
         Ok(up) => Target::Ready(up),
         Err(e) => Target::Broken(SetupProblem {
             message: format!("cannot set up the HTTP client: {e}"),

@@ -58,7 +58,7 @@ pub struct Interrupted;
 
 fn explain(e: CallError) -> anyhow::Error {
     match e {
-        CallError::Relay(RelayError::KeyRefused { status }) => anyhow!(
+        CallError::Relay(RelayError::KeyRefused { status, .. }) => anyhow!(
             "the server does not accept the MCP key (HTTP {status}): regenerated or deleted?\nhint: generate a new key under {KEY_ORIGIN} and run `3minapi auth login`"
         ),
         CallError::Relay(r) => {

@@ -71,7 +71,7 @@ impl Client {
     pub fn new(url: reqwest::Url, key: &McpKey, trust: &super::Trust) -> anyhow::Result<Client> {
         let (tx, answers) = Outbox::new(false);
         Ok(Client {
-            upstream: Upstream::new(url, key, tx, None, trust)?,
+            upstream: Upstream::new(url, key, None, tx, None, trust)?,
             answers,
             next_id: 0,
             era: None,

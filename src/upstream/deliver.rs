@@ -234,16 +234,17 @@ impl Upstream {
 
     /// The message with the key masked wherever the server echoed it (rare: then it is copied).
     fn redacted(&self, message: Message) -> Message {
+        let key = self.sent_key();
         let found = match &message {
-            Message::Line(line) => self.key_finder.find(line.as_bytes()).is_some(),
+            Message::Line(line) => key.finder.find(line.as_bytes()).is_some(),
             // Whole parts, and the seams between them, where the key could be cut in two.
             Message::Parts(parts) => {
-                let reach = self.key_finder.needle().len().saturating_sub(1);
-                parts.iter().any(|p| self.key_finder.find(p).is_some())
+                let reach = key.finder.needle().len().saturating_sub(1);
+                parts.iter().any(|p| key.finder.find(p).is_some())
                     || parts.windows(2).any(|w| {
                         let mut seam = w[0][w[0].len().saturating_sub(reach)..].to_vec();
                         seam.extend_from_slice(&w[1][..reach.min(w[1].len())]);
-                        self.key_finder.find(&seam).is_some()
+                        key.finder.find(&seam).is_some()
                     })
             }
         };
@@ -256,8 +257,9 @@ impl Upstream {
 
     /// `text` with the key masked.
     pub(super) fn redact(&self, text: &str) -> String {
-        match self.key.to_str() {
-            Ok(key) if !key.is_empty() => text.replace(key, &self.key_masked),
+        let sent = self.sent_key();
+        match sent.header.to_str() {
+            Ok(key) if !key.is_empty() => text.replace(key, &sent.masked),
             _ => text.to_owned(),
         }
     }

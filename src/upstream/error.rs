@@ -5,8 +5,11 @@ use crate::jsonrpc;
 /// Why a message could not be relayed. The bridge answers requests with [`RelayError::answer`].
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
-    #[error("3Min API refused the MCP key (HTTP {status}): was it regenerated or deleted?")]
-    KeyRefused { status: u16 },
+    #[error(
+        "3Min API refused the MCP key (HTTP {status}): was it regenerated or deleted?{}",
+        note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+    )]
+    KeyRefused { status: u16, note: Option<String> },
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
     #[error("cannot reach {url} through the proxy {proxy}: {cause}")]
@@ -137,7 +140,10 @@ mod tests {
     fn no_answer_contains_an_argument_of_the_bridge_entry() {
         let url = || "https://h.example/api/mcp".to_owned();
         let all = [
-            RelayError::KeyRefused { status: 401 },
+            RelayError::KeyRefused {
+                status: 401,
+                note: None,
+            },
             RelayError::Unreachable {
                 url: url(),
                 cause: "connection failed".into(),
@@ -149,14 +155,14 @@ mod tests {
             },
             RelayError::Untrusted {
                 url: url(),
-                refusal: super::super::Refusal {
+                refusal: crate::upstream::Refusal {
                     issuer: Some("CN=Corp CA".into()),
                     reason: rustls::CertificateError::UnknownIssuer,
                 },
             },
             RelayError::Untrusted {
                 url: url(),
-                refusal: super::super::Refusal {
+                refusal: crate::upstream::Refusal {
                     issuer: None,
                     reason: rustls::CertificateError::Expired,
                 },

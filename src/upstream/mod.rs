@@ -11,6 +11,7 @@ mod deliver;
 mod error;
 pub mod modern;
 mod net;
+mod rekey;
 mod request;
 mod session;
 pub mod sse;
@@ -22,6 +23,7 @@ mod x509;
 pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
 pub use net::proxy_for;
+pub use rekey::{LOOK_AGAIN_AFTER, Lookup as KeyLookupFn};
 pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError, warm_up};
 pub use tools::ToolsFilter;
 
@@ -29,7 +31,7 @@ use crate::jsonrpc;
 use crate::{log_debug, log_info, log_warn};
 use bytes::Bytes;
 use deliver::Delivery;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::{Client, Url};
 use session::{Session, Snapshot};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,11 +119,10 @@ pub struct Upstream {
     /// Notices a sleep: the wall clock running ahead of the monotonic one.
     wake: net::Wake,
     url: Url,
-    key: HeaderValue,
-    /// Finds the key in what the server sends, so a server that echoes it (an error page
-    /// showing the request's headers) cannot put it on the client's screen or in a log.
-    key_finder: memchr::memmem::Finder<'static>,
-    key_masked: String,
+    /// Replaced when the server refuses it and the key stored now is another (see `rekey`).
+    key: SyncMutex<Arc<rekey::SentKey>>,
+    /// How the key is looked up again; `None`: the one given is the only one (commands).
+    rekey: Option<rekey::Rekey>,
     session: RwLock<Session>,
     get_stream: SyncMutex<Option<JoinHandle<()>>>,
     to_client: Outbox,
@@ -180,27 +181,25 @@ impl Route {
 }
 
 impl Upstream {
-    /// `key` is sent as `x-api-key` and marked sensitive so no debug output shows it.
+    /// `key` is sent as `x-api-key` and marked sensitive so no debug output shows it. When the
+    /// server refuses it, `rekey` (if given) looks for a newer one.
     pub fn new(
         url: Url,
         key: &crate::key::McpKey,
+        rekey: Option<rekey::Lookup>,
         to_client: Outbox,
         filter: Option<Arc<dyn ToolsFilter>>,
         trust: &Trust,
     ) -> anyhow::Result<Arc<Upstream>> {
-        let key_finder = memchr::memmem::Finder::new(key.expose().as_bytes()).into_owned();
-        let key_masked = key.masked();
-        let mut key = HeaderValue::from_str(key.expose())?;
-        key.set_sensitive(true);
+        let key = rekey::SentKey::new(key)?;
         let http = client(trust)?;
         let proxy = net::proxy_for(&url);
         Ok(Arc::new(Upstream {
             http: SyncMutex::new(http),
             wake: net::Wake::default(),
             url,
-            key,
-            key_finder,
-            key_masked,
+            key: SyncMutex::new(Arc::new(key)),
+            rekey: rekey.map(rekey::Rekey::new),
             session: RwLock::new(Session::default()),
             get_stream: SyncMutex::new(None),
             to_client,
@@ -241,7 +240,7 @@ impl Upstream {
         // Room for these, the two of `post`, reqwest's User-Agent and a 2026-07-28 request's
         // method, name and a parameter or two, without growing.
         let mut h = HeaderMap::with_capacity(12);
-        h.insert(KEY_HEADER, self.key.clone());
+        h.insert(KEY_HEADER, self.sent_key().header.clone());
         if let Some(v) = &snap.session {
             h.insert(SESSION_HEADER, v.clone());
         }

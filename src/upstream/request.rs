@@ -69,10 +69,15 @@ impl Upstream {
     ) -> Result<Response, RelayError> {
         let first = Instant::now();
         let mut retries = 0;
+        let mut rekeyed = false;
         loop {
             let mut request = reqwest::Request::new(reqwest::Method::POST, self.url.clone());
             let h = request.headers_mut();
             *h = headers();
+            // The key in use now, whatever `headers` was built with: a retry after a switch
+            // carries the new one.
+            let key = self.sent_key().header.clone();
+            h.insert(super::KEY_HEADER, key.clone());
             h.insert(ACCEPT, HeaderValue::from_static(POST_ACCEPT));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             *request.body_mut() = Some(body.clone().into());
@@ -84,6 +89,19 @@ impl Upstream {
             self.posts_waiting.fetch_sub(1, Ordering::SeqCst);
             let undisturbed = alone && self.posts_sent.load(Ordering::SeqCst) == mark;
             match sent {
+                // A 401/403 means the server did not run it: with another key, it goes again.
+                Ok(resp)
+                    if !rekeyed
+                        && matches!(
+                            resp.status(),
+                            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                        ) =>
+                {
+                    match self.heal(&key, resp.status().as_u16()).await {
+                        super::rekey::Heal::Retry => rekeyed = true,
+                        super::rekey::Heal::Refused(e) => return Err(e),
+                    }
+                }
                 Ok(resp) => return Ok(resp),
                 Err(e)
                     if retries < 2
@@ -152,6 +170,7 @@ impl Upstream {
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             return Err(RelayError::KeyRefused {
                 status: status.as_u16(),
+                note: None,
             });
         }
         let is_sse = resp
@@ -342,6 +361,7 @@ impl Upstream {
                 Ok(r) if matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
                     return Err(RelayError::KeyRefused {
                         status: r.status().as_u16(),
+                        note: None,
                     });
                 }
                 Ok(r) => {

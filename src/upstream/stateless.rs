@@ -95,6 +95,7 @@ impl Upstream {
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             return Err(RelayError::KeyRefused {
                 status: status.as_u16(),
+                note: None,
             });
         }
         if status.is_server_error() {

@@ -202,7 +202,8 @@ impl Recorded {
 /// State that survives `restart`.
 struct Shared {
     mode: Mode,
-    key: String,
+    /// The accepted `x-api-key`; `regenerate_key` replaces it.
+    key: Mutex<String>,
     json_response: bool,
     requests: Mutex<Vec<(u64, Recorded)>>,
     seq: AtomicU64,
@@ -262,7 +263,7 @@ impl Upstream {
     pub async fn start(opts: UpstreamOptions) -> Upstream {
         let shared = Arc::new(Shared {
             mode: opts.mode,
-            key: opts.key,
+            key: Mutex::new(opts.key),
             json_response: opts.json_response,
             requests: Mutex::new(Vec::new()),
             seq: AtomicU64::new(0),
@@ -308,8 +309,15 @@ impl Upstream {
         self.shared.mode
     }
 
-    pub fn key(&self) -> &str {
-        &self.shared.key
+    /// The accepted key now.
+    pub fn key(&self) -> String {
+        self.shared.key.lock().unwrap().clone()
+    }
+
+    /// Plays "Regenerate Key" on the dashboard: from now on only `key` is accepted, the old one
+    /// is refused with 401 at once.
+    pub fn regenerate_key(&self, key: &str) {
+        *self.shared.key.lock().unwrap() = key.to_owned();
     }
 
     /// Shuts every open connection down gracefully: over h2 a GOAWAY, the streams in progress
@@ -708,7 +716,7 @@ async fn route(
         .headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|k| k == shared.key);
+        .is_some_and(|k| k == *shared.key.lock().unwrap());
     if !key_ok {
         return simple_response(401, "application/json", UNAUTHORIZED_BODY);
     }

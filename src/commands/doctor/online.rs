@@ -271,7 +271,7 @@ async fn upstream_checks(checks: &mut Checks, url: reqwest::Url, key: &McpKey, t
                 None,
             );
         }
-        Ok(Err(CallError::Relay(RelayError::KeyRefused { status }))) => {
+        Ok(Err(CallError::Relay(RelayError::KeyRefused { status, .. }))) => {
             checks.add(
                 "upstream.era",
                 Status::Skip,

@@ -1,0 +1,189 @@
+//! The key's life under a running bridge, against a real Secret Service (a private dbus-daemon +
+//! gnome-keyring per test): the key is regenerated on the dashboard (the fake upstream accepts
+//! only the new one from then on), the user runs `3minapi auth login` with it, and the bridge an
+//! IDE launched before keeps working — no restart.
+
+mod common;
+
+use common::bridge::{Bridge, assert_no_key, bridge};
+use common::keyring::{PrivateKeyring, masked};
+use common::upstream::{FAKE_KEY, Mode, Upstream, UpstreamOptions};
+use serde_json::{Value, json};
+
+const NEW_KEY: &str = "tm_mcp_test0000000000000000new0NEW1";
+const LIVE_KEY: &str = "tm_live_test0000000000000000000000";
+
+/// Stores `key` with `auth login --with-key --no-verify`, as the user would.
+fn login(kr: &PrivateKeyring, key: &str) {
+    kr.cmd(&["auth", "login", "--with-key", "--no-verify"])
+        .stdin(&format!("{key}\n"))
+        .run()
+        .expect_code(0);
+    assert_eq!(kr.lookup().as_deref(), Some(key));
+}
+
+/// A bridge with no key in its environment, finding the keychain of `kr`.
+fn keychain_bridge(up: &Upstream, kr: &PrivateKeyring) -> Bridge {
+    bridge(&up.url(), "")
+        .no_key()
+        .env("DBUS_SESSION_BUS_ADDRESS", kr.bus_address())
+        .spawn()
+}
+
+async fn help(b: &mut Bridge, mode: Mode) -> Value {
+    match mode {
+        Mode::Modern => b.modern_call("help", json!({"topic": "keys"})).await,
+        _ => b.call_tool("help", json!({"topic": "keys"})).await,
+    }
+}
+
+#[track_caller]
+fn assert_result(answer: &Value, what: &str) {
+    assert!(
+        answer["result"]["content"].is_array() && answer.get("error").is_none(),
+        "{what}: {answer}"
+    );
+}
+
+/// The `tools/call` requests the upstream saw, as (key sent, status answered).
+fn calls(up: &Upstream) -> Vec<(String, u16)> {
+    up.requests_for("tools/call")
+        .iter()
+        .map(|r| (r.header("x-api-key").unwrap_or("").to_owned(), r.status))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_bridge_heals_after_a_login_with_the_regenerated_key() {
+    for mode in [Mode::Legacy, Mode::Modern] {
+        let kr = PrivateKeyring::start();
+        login(&kr, FAKE_KEY);
+        let up = Upstream::start(UpstreamOptions {
+            mode,
+            ..UpstreamOptions::default()
+        })
+        .await;
+        let mut b = keychain_bridge(&up, &kr);
+        if mode == Mode::Legacy {
+            b.initialize().await;
+        }
+        assert_result(&help(&mut b, mode).await, "before");
+
+        // Regenerate Key on the dashboard: the old key is refused at once. Then auth login.
+        up.regenerate_key(NEW_KEY);
+        login(&kr, NEW_KEY);
+        up.clear_requests();
+        let answer = help(&mut b, mode).await;
+        assert_result(&answer, &format!("{mode:?}: after the login"));
+        // Refused once with the old key (not run), then run once with the new one.
+        assert_eq!(
+            calls(&up),
+            [(FAKE_KEY.to_owned(), 401), (NEW_KEY.to_owned(), 200)],
+            "{mode:?}"
+        );
+        // And it stays switched: the next call goes with the new key straight away.
+        up.clear_requests();
+        assert_result(&help(&mut b, mode).await, "next call");
+        assert_eq!(calls(&up), [(NEW_KEY.to_owned(), 200)], "{mode:?}");
+
+        let (status, _) = b.wait().await;
+        assert!(status.success());
+        let log = b.stderr();
+        assert!(
+            log.contains(&format!("switching to {}", masked(NEW_KEY)))
+                && log.contains(&masked(FAKE_KEY)),
+            "{mode:?}: the switch is logged with both keys masked:\n{log}"
+        );
+        assert_no_key(&log, FAKE_KEY, "bridge stderr");
+        assert_no_key(&log, NEW_KEY, "bridge stderr");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_is_restored_when_the_server_forgot_it_with_the_old_key() {
+    let kr = PrivateKeyring::start();
+    login(&kr, FAKE_KEY);
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let mut b = keychain_bridge(&up, &kr);
+    b.initialize().await;
+    up.regenerate_key(NEW_KEY);
+    up.expire_sessions();
+    login(&kr, NEW_KEY);
+    up.clear_requests();
+    assert_result(&help(&mut b, Mode::Legacy).await, "after the login");
+    // The client's handshake was replayed with the new key, and the call ran once.
+    let inits = up.requests_for("initialize");
+    assert!(
+        inits
+            .iter()
+            .any(|r| r.header("x-api-key") == Some(NEW_KEY) && r.status == 200),
+        "{inits:?}"
+    );
+    let ran: Vec<_> = calls(&up).into_iter().filter(|(_, s)| *s == 200).collect();
+    assert_eq!(ran, [(NEW_KEY.to_owned(), 200)]);
+    let (status, _) = b.wait().await;
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_switch_without_a_new_usable_key_and_the_error_says_why() {
+    let kr = PrivateKeyring::start();
+    login(&kr, FAKE_KEY);
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let mut b = keychain_bridge(&up, &kr);
+    b.initialize().await;
+
+    // Regenerated, no login yet: the refusal and its fix, and nothing ran.
+    up.regenerate_key(NEW_KEY);
+    let answer = help(&mut b, Mode::Legacy).await;
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("refused the MCP key (HTTP 401)") && message.contains("auth login"),
+        "{answer}"
+    );
+
+    // A collaboration key stored meanwhile is not switched to; the refusal explains.
+    kr.store(LIVE_KEY);
+    // The bridge looks again at most every 2 s.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let answer = help(&mut b, Mode::Legacy).await;
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("refused the MCP key") && message.contains("collaboration key"),
+        "{answer}"
+    );
+    assert!(
+        up.requests()
+            .iter()
+            .all(|r| r.header("x-api-key") == Some(FAKE_KEY)),
+        "only the stored MCP key was ever sent"
+    );
+    assert!(calls(&up).iter().all(|(_, s)| *s == 401), "nothing ran");
+    let (status, _) = b.wait().await;
+    assert!(status.success());
+    assert_no_key(&b.stderr(), LIVE_KEY, "bridge stderr");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_from_the_environment_is_not_switched_and_the_error_says_where_it_comes_from() {
+    let kr = PrivateKeyring::start();
+    login(&kr, NEW_KEY);
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    // The environment's key wins over the keychain's, also after a refusal.
+    let mut b = bridge(&up.url(), FAKE_KEY)
+        .env("DBUS_SESSION_BUS_ADDRESS", kr.bus_address())
+        .spawn();
+    b.initialize().await;
+    up.regenerate_key(NEW_KEY);
+    let answer = help(&mut b, Mode::Legacy).await;
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("THREEMINAPI_MCP_KEY"), "{answer}");
+    assert!(
+        up.requests()
+            .iter()
+            .all(|r| r.header("x-api-key") == Some(FAKE_KEY)),
+        "the keychain's key was never sent"
+    );
+    let (status, _) = b.wait().await;
+    assert!(status.success());
+}
