@@ -110,7 +110,7 @@ case "$0" in
 	;;
 esac
 
-# "1.88" >= "1.88.0"? Compares the major and minor numbers.
+# "1.89" >= "1.89.0"? Compares the major and minor numbers.
 version_at_least() {
 	have_major=$(printf '%s' "$1" | cut -d. -f1)
 	have_minor=$(printf '%s' "$1" | cut -d. -f2)

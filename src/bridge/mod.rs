@@ -5,6 +5,7 @@
 
 pub mod filter;
 pub mod stdio;
+mod trail;
 
 use crate::jsonrpc::{self, Invalid, Kind};
 use crate::upstream::{Outbox, RelayError, Route, Upstream};
@@ -101,7 +102,7 @@ pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox)
     };
 
     if interrupted {
-        log_info!("signal received; shutting down");
+        log_info!("exit: a termination signal arrived");
         tasks.abort_all();
     } else {
         // stdin closed: answers still owed are delivered unless a signal cuts the wait short.
@@ -122,6 +123,9 @@ pub async fn serve(filter: Option<Arc<Filter>>, make_target: impl FnOnce(Outbox)
     drop(target);
     drop(out_tx);
     writer.finish().await;
+    if !interrupted {
+        log_info!("exit: the client closed stdin");
+    }
 }
 
 /// Answers or relays one line. Returns a receiver that completes when a handshake message has
@@ -165,6 +169,9 @@ fn handle_line(
             return None;
         }
     };
+    if let Kind::Request { method, .. } = &kind {
+        trail::session_start(method, &params, &text);
+    }
     let upstream = match (target.as_ref(), &kind) {
         (Target::Broken(problem), Kind::Request { id, .. }) => {
             let _ = out.send(problem.answer(id));

@@ -113,15 +113,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => {
             // First of all: it runs alongside the log, trust and key set-up (see `warm_up`).
             crate::upstream::warm_up();
-            log::init(level, args.log_file.as_deref()).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot open the log file {}: {e}\nhint: pass a writable path to --log-file",
-                    args.log_file
-                        .as_deref()
-                        .unwrap_or_else(|| std::path::Path::new(""))
-                        .display()
-                )
-            })?;
+            match &args.log_file {
+                Some(path) => log::init(level, Some(path)).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot open the log file {}: {e}\nhint: pass a writable path to --log-file",
+                        path.display()
+                    )
+                })?,
+                // The trail `3minapi logs` and doctor read; stderr as before.
+                None => log::init_with_trail(level, log::file::default_path().as_deref()),
+            }
             serve::run(Server::resolve(url_flag, ca_file.as_deref()), &args.filter)
         }
     }

@@ -4,7 +4,7 @@
 use super::deliver::{Delivery, Routing};
 use super::{LAST_EVENT_ID, RelayError, Upstream, describe, net, sse};
 use crate::jsonrpc::MAX_MESSAGE;
-use crate::log_debug;
+use crate::{log_debug, log_info};
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Response, StatusCode};
@@ -109,8 +109,9 @@ impl Upstream {
                         && (e.is_connect() || undisturbed)
                         && net::never_delivered(&e, sent_at.elapsed()) =>
                 {
-                    log_debug!(
-                        "{} did not get the request ({}); sending it again",
+                    // A reconnect: part of the trail serve.log keeps.
+                    log_info!(
+                        "{} did not get the request ({}); sending it again on a new connection",
                         self.url,
                         describe(&e)
                     );
