@@ -31,6 +31,9 @@ _3minapi() {
             3minapi,help)
                 cmd="3minapi__subcmd__help"
                 ;;
+            3minapi,logs)
+                cmd="3minapi__subcmd__logs"
+                ;;
             3minapi,mcp)
                 cmd="3minapi__subcmd__mcp"
                 ;;
@@ -106,6 +109,9 @@ _3minapi() {
             3minapi__subcmd__help,help)
                 cmd="3minapi__subcmd__help__subcmd__help"
                 ;;
+            3minapi__subcmd__help,logs)
+                cmd="3minapi__subcmd__help__subcmd__logs"
+                ;;
             3minapi__subcmd__help,mcp)
                 cmd="3minapi__subcmd__help__subcmd__mcp"
                 ;;
@@ -179,7 +185,7 @@ _3minapi() {
 
     case "${cmd}" in
         3minapi)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version auth mcp config doctor tools completions help"
+            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version auth mcp config doctor tools logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,7 +655,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__help)
-            opts="auth mcp config doctor tools completions help"
+            opts="auth mcp config doctor tools logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,6 +836,20 @@ _3minapi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        3minapi__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         3minapi__subcmd__help__subcmd__mcp)
             opts="serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -893,6 +913,40 @@ _3minapi() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__logs)
+            opts="-n -f -v -q -h -V --lines --follow --json --file --url --ca-file --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

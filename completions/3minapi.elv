@@ -34,6 +34,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand config 'Add, remove or inspect our entry in an AI client''s MCP config file'
             cand doctor 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it'
             cand tools 'List the server''s tools or call one, through the bridge''s own client'
+            cand logs 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits'
             cand completions 'Print the shell completion script (also committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -336,6 +337,25 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;tools;help;help'= {
         }
+        &'3minapi;logs'= {
+            cand -n 'How many of the last entries to show'
+            cand --lines 'How many of the last entries to show'
+            cand --file 'Read this log instead of serve.log (a file `mcp serve --log-file` wrote)'
+            cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand -f 'Then keep printing new entries as bridges write them, until interrupted'
+            cand --follow 'Then keep printing new entries as bridges write them, until interrupted'
+            cand --json 'One JSON object per line: {"time", "pid", "level", "message"}'
+            cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand -q 'Only errors'
+            cand --quiet 'Only errors'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'3minapi;completions'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
@@ -355,6 +375,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand config 'Add, remove or inspect our entry in an AI client''s MCP config file'
             cand doctor 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it'
             cand tools 'List the server''s tools or call one, through the bridge''s own client'
+            cand logs 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits'
             cand completions 'Print the shell completion script (also committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -397,6 +418,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;help;tools;list'= {
         }
         &'3minapi;help;tools;call'= {
+        }
+        &'3minapi;help;logs'= {
         }
         &'3minapi;help;completions'= {
         }

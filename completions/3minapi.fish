@@ -36,6 +36,7 @@ complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "mcp" -d 'The MCP se
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "config" -d 'Add, remove or inspect our entry in an AI client\'s MCP config file'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "doctor" -d 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "tools" -d 'List the server\'s tools or call one, through the bridge\'s own client'
+complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "logs" -d 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "completions" -d 'Print the shell completion script (also committed in completions/)'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
@@ -214,6 +215,17 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand tools; and __fish_seen_s
 complete -c 3minapi -n "__fish_3minapi_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "list" -d 'The server\'s tools with their one-line descriptions'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "call" -d 'Call one tool and print its result'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s n -l lines -d 'How many of the last entries to show' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -l file -d 'Read this log instead of serve.log (a file `mcp serve --log-file` wrote)' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s f -l follow -d 'Then keep printing new entries as bridges write them, until interrupted'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -l json -d 'One JSON object per line: {"time", "pid", "level", "message"}'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s q -l quiet -d 'Only errors'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -221,13 +233,14 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -s q -l qui
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "auth" -d 'Store, check or remove the MCP key (kept in the OS keychain)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "mcp" -d 'The MCP server side: what MCP clients launch'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "config" -d 'Add, remove or inspect our entry in an AI client\'s MCP config file'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "doctor" -d 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "tools" -d 'List the server\'s tools or call one, through the bridge\'s own client'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "completions" -d 'Print the shell completion script (also committed in completions/)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "auth" -d 'Store, check or remove the MCP key (kept in the OS keychain)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "mcp" -d 'The MCP server side: what MCP clients launch'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "config" -d 'Add, remove or inspect our entry in an AI client\'s MCP config file'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "doctor" -d 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "tools" -d 'List the server\'s tools or call one, through the bridge\'s own client'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "logs" -d 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "completions" -d 'Print the shell completion script (also committed in completions/)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and not __fish_seen_subcommand_from auth mcp config doctor tools logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show the key in use (masked), where it comes from, and whether the server accepts it'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored key (keychain and plain file)'

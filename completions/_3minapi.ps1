@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Add, remove or inspect our entry in an AI client''s MCP config file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it')
             [CompletionResult]::new('tools', 'tools', [CompletionResultType]::ParameterValue, 'List the server''s tools or call one, through the bridge''s own client')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (also committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -373,6 +374,26 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;tools;help;help' {
             break
         }
+        '3minapi;logs' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many of the last entries to show')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'How many of the last entries to show')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read this log instead of serve.log (a file `mcp serve --log-file` wrote)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Then keep printing new entries as bridges write them, until interrupted')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Then keep printing new entries as bridges write them, until interrupted')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line: {"time", "pid", "level", "message"}')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         '3minapi;completions' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
@@ -393,6 +414,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Add, remove or inspect our entry in an AI client''s MCP config file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong with this setup (key, keychain, network, server, client configs) and say how to fix it')
             [CompletionResult]::new('tools', 'tools', [CompletionResultType]::ParameterValue, 'List the server''s tools or call one, through the bridge''s own client')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (also committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -450,6 +472,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;help;tools;call' {
+            break
+        }
+        '3minapi;help;logs' {
             break
         }
         '3minapi;help;completions' {

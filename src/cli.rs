@@ -70,11 +70,29 @@ pub enum Command {
         #[command(subcommand)]
         command: ToolsCommand,
     },
+    /// Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits
+    Logs(LogsArgs),
     /// Print the shell completion script (also committed in completions/)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// How many of the last entries to show
+    #[arg(short = 'n', long = "lines", value_name = "N", default_value_t = 20)]
+    pub lines: usize,
+    /// Then keep printing new entries as bridges write them, until interrupted
+    #[arg(short, long)]
+    pub follow: bool,
+    /// One JSON object per line: {"time", "pid", "level", "message"}
+    #[arg(long)]
+    pub json: bool,
+    /// Read this log instead of serve.log (a file `mcp serve --log-file` wrote)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

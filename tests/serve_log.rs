@@ -132,3 +132,121 @@ async fn a_log_that_cannot_be_written_costs_one_warning_and_the_bridge_serves() 
     );
     assert!(stderr.contains("serve.log"), "{stderr}");
 }
+
+/// `3minapi logs` with HOME and XDG_STATE_HOME in `home`.
+fn logs(home: &Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_3minapi"))
+        .arg("logs")
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Ends `logs --follow` however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn output(child: std::process::Child) -> (i32, String, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn logs_shows_the_last_entries_across_the_rotated_file_as_text_or_json() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = output(logs(home.path(), &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty() && err.contains("no log at"), "{err}");
+
+    let dir = home.path().join("state/3minapi");
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = |i: u32, level: &str| {
+        format!(
+            "2026-12-06T23:0{i}:00.000Z [{}] {level}: event {i}\n",
+            100 + i
+        )
+    };
+    std::fs::write(
+        dir.join("serve.log.1"),
+        line(1, "info") + &line(2, "warning"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("serve.log"),
+        line(3, "info") + "a line cut short by a cra" + "\n" + &line(4, "error"),
+    )
+    .unwrap();
+    let (code, out, _) = output(logs(home.path(), &["-n", "3"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        line(2, "warning") + &line(3, "info") + &line(4, "error"),
+        "the last 3 entries, oldest first, the broken line skipped"
+    );
+    let (_, out, _) = output(logs(home.path(), &["--json", "-n", "1"]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        v,
+        json!({"time": "2026-12-06T23:04:00.000Z", "pid": 104, "level": "error", "message": "event 4"})
+    );
+}
+
+#[tokio::test]
+async fn logs_follow_prints_what_a_bridge_writes_next() {
+    let home = tempfile::tempdir().unwrap();
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let mut follower = KillOnDrop(logs(home.path(), &["--follow", "-n", "0"]));
+    let stdout = follower.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut b = bridge(&up.url(), FAKE_KEY)
+        .env("HOME", home.path().to_str().unwrap())
+        .env(
+            "XDG_STATE_HOME",
+            home.path().join("state").to_str().unwrap(),
+        )
+        .spawn();
+    b.initialize().await;
+    b.wait().await;
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains("exit: the client closed stdin"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("logs --follow did not print the bridge's exit: {seen:#?}"),
+        }
+    }
+    drop(follower);
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("session start: raw-test-client")),
+        "{seen:#?}"
+    );
+}

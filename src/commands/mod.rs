@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod doctor;
+pub mod logs;
 pub mod serve;
 pub mod tools;
 
@@ -71,6 +72,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                 AuthCommand::Status(args) => auth::status(&args, &url),
                 AuthCommand::Logout => auth::logout(),
             }
+        }
+        Command::Logs(args) => {
+            let _ = log::init(level, None);
+            logs::run(&args)
         }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
