@@ -139,6 +139,37 @@ fn snapshot(name: &str, actual: &str) {
     );
 }
 
+/// A client's `initialize`, as the first line a bridge reads.
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"2.1.330"}}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_problem_a_bridge_logged_is_named_with_its_client_and_the_fix() {
+    let up = legacy().await;
+    let sb = Sandbox::new();
+    // No log yet: nothing to say.
+    let out = sb.cmd(&["doctor", "--offline", "--json"]).run();
+    expect(&out, "bridge.recent", "skip", &["no bridge has logged yet"]);
+    // A bridge launched by Claude Code, with a key the server refuses (regenerated meanwhile).
+    sb.cmd(&["mcp", "serve"])
+        .env("THREEMINAPI_MCP_KEY", "tm_mcp_test0000000000000000wrong")
+        .url(&up.url())
+        .stdin(&format!("{INITIALIZE}\n"))
+        .run()
+        .expect_code(0);
+    let out = sb.cmd(&["doctor", "--offline", "--json"]).run();
+    let c = expect(
+        &out,
+        "bridge.recent",
+        "warn",
+        &[
+            "s ago, the bridge of claude-code 2.1.330 (pid ",
+            "refused the MCP key (HTTP 401)",
+            "3minapi auth login",
+        ],
+    );
+    assert_no_key(&c.to_string(), "tm_mcp_test0000000000000000wrong", "doctor");
+}
+
 async fn legacy() -> Upstream {
     Upstream::start(UpstreamOptions::default()).await
 }
@@ -152,11 +183,18 @@ async fn a_healthy_setup_passes_every_check() {
     on_path(kr.cmd(&["config", "install", "claude-code"]), sb)
         .run()
         .expect_code(0);
+    // A bridge served a session without a problem: its trail is in serve.log.
+    kr.cmd(&["mcp", "serve"])
+        .url(&up.url())
+        .stdin(&format!("{INITIALIZE}\n"))
+        .run()
+        .expect_code(0);
     let out = on_path(kr.cmd(&["doctor", "--json"]), sb)
         .url(&up.url())
         .run();
     out.expect_code(0);
     assert_no_key(&out.all(), FAKE_KEY, "doctor --json");
+    expect(&out, "bridge.recent", "ok", &["no problem logged"]);
     for c in checks(&out) {
         assert_eq!(c["status"], "ok", "{c}\n{}", out.context());
         assert!(c["duration_ms"].is_u64(), "{c}");

@@ -3,6 +3,7 @@
 //! hanging server cannot make the run take more than about ten seconds.
 
 mod online;
+mod recent;
 
 use super::Exit;
 use crate::clients::{self, ClientId, FileReport, State};
@@ -142,6 +143,10 @@ pub fn run(opts: &Options, server: &super::Server) -> anyhow::Result<Exit> {
     checks.start();
     let reports = clients::survey(&ctx, "3minapi");
     let reminders = config_checks(&mut checks, &reports);
+    checks.start();
+    let log = crate::log::file::default_path();
+    let (status, message, hint) = recent::check(log.as_deref(), std::time::SystemTime::now());
+    checks.add("bridge.recent", status, message, hint);
 
     let ok = checks.list.iter().all(|c| c.status != Status::Fail);
     if opts.json {
