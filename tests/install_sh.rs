@@ -72,13 +72,20 @@ fn rust_env() -> Vec<(&'static str, String)> {
     let rustup_home =
         std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{real_home}/.rustup"));
     // A persistent target directory outside the repository: the first run builds everything.
+    // One per checkout: two checkouts testing at once would otherwise install each other's build.
     let cache = std::env::var("XDG_CACHE_HOME").unwrap_or_else(|_| format!("{real_home}/.cache"));
+    let checkout = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        repo().hash(&mut h);
+        h.finish()
+    };
     vec![
         ("CARGO_HOME", cargo_home),
         ("RUSTUP_HOME", rustup_home),
         (
             "CARGO_TARGET_DIR",
-            format!("{cache}/3minapi-tests/install-target"),
+            format!("{cache}/3minapi-tests/install-target-{checkout:016x}"),
         ),
     ]
 }
