@@ -43,6 +43,9 @@ _3minapi() {
             3minapi__subcmd__auth,help)
                 cmd="3minapi__subcmd__auth__subcmd__help"
                 ;;
+            3minapi__subcmd__auth,list)
+                cmd="3minapi__subcmd__auth__subcmd__list"
+                ;;
             3minapi__subcmd__auth,login)
                 cmd="3minapi__subcmd__auth__subcmd__login"
                 ;;
@@ -54,6 +57,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__auth__subcmd__help,help)
                 cmd="3minapi__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            3minapi__subcmd__auth__subcmd__help,list)
+                cmd="3minapi__subcmd__auth__subcmd__help__subcmd__list"
                 ;;
             3minapi__subcmd__auth__subcmd__help,login)
                 cmd="3minapi__subcmd__auth__subcmd__help__subcmd__login"
@@ -117,6 +123,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__help,tools)
                 cmd="3minapi__subcmd__help__subcmd__tools"
+                ;;
+            3minapi__subcmd__help__subcmd__auth,list)
+                cmd="3minapi__subcmd__help__subcmd__auth__subcmd__list"
                 ;;
             3minapi__subcmd__help__subcmd__auth,login)
                 cmd="3minapi__subcmd__help__subcmd__auth__subcmd__login"
@@ -185,7 +194,7 @@ _3minapi() {
 
     case "${cmd}" in
         3minapi)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version auth mcp config doctor tools logs completions help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version auth mcp config doctor tools logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +208,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -207,7 +220,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version login status logout help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version login status logout list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +234,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -229,7 +246,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__help)
-            opts="login status logout help"
+            opts="login status logout list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,6 +260,20 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__auth__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -298,8 +329,8 @@ _3minapi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        3minapi__subcmd__auth__subcmd__login)
-            opts="-v -q -h -V --with-key --no-verify --insecure-storage --url --ca-file --verbose --quiet --no-color --help --version"
+        3minapi__subcmd__auth__subcmd__list)
+            opts="-v -q -h -V --json --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +341,36 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__auth__subcmd__login)
+            opts="-v -q -h -V --with-key --no-verify --insecure-storage --url --ca-file --profile --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -321,7 +382,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__logout)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +393,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -343,7 +408,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__status)
-            opts="-v -q -h -V --json --offline --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --offline --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,6 +422,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -365,7 +434,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__completions)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +445,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -387,7 +460,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version install uninstall print list help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version install uninstall print list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +471,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -493,7 +570,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__install)
-            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +601,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -535,7 +616,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__list)
-            opts="-v -q -h -V --name --json --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --name --json --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -553,6 +634,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -561,7 +646,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__print)
-            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +676,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -599,7 +688,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__uninstall)
-            opts="-v -q -h -V --scope --name --file --dry-run --url --ca-file --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --dry-run --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +714,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -633,7 +726,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__doctor)
-            opts="-v -q -h -V --json --offline --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --offline --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +737,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -669,8 +766,22 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__help__subcmd__auth)
-            opts="login status logout"
+            opts="login status logout list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__help__subcmd__auth__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -921,7 +1032,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__logs)
-            opts="-n -f -v -q -h -V --lines --follow --json --file --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-n -f -v -q -h -V --lines --follow --json --file --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -947,6 +1058,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -955,7 +1070,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__mcp)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version serve help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +1081,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1019,7 +1138,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__mcp__subcmd__serve)
-            opts="-v -q -h -V --log-file --read-only --allow-tool --deny-tool --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --log-file --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1045,6 +1164,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1053,7 +1176,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools)
-            opts="-v -q -h -V --url --ca-file --verbose --quiet --no-color --help --version list call help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version list call help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1190,10 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1075,7 +1202,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools__subcmd__call)
-            opts="-v -q -h -V --args --json --timeout --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --args --json --timeout --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,6 +1221,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1161,7 +1292,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__tools__subcmd__list)
-            opts="-v -q -h -V --json --url --ca-file --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --json --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,6 +1303,10 @@ _3minapi() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

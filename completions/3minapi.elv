@@ -20,6 +20,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -41,6 +42,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;auth'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -52,12 +54,14 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --version 'Print version'
             cand login 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
-            cand logout 'Remove the stored key (keychain and plain file)'
+            cand logout 'Remove the stored key of this profile (keychain and plain file)'
+            cand list 'List the profiles and their stored keys (masked)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;auth;login'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --with-key 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)'
             cand --no-verify 'Store without asking the server whether it accepts the key'
             cand --insecure-storage 'No keychain here: store the key in a plain file (mode 0600) under the config directory'
@@ -74,6 +78,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;auth;status'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand --offline 'Do not ask the server'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -89,6 +94,22 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;auth;logout'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
+            cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand -q 'Only errors'
+            cand --quiet 'Only errors'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'3minapi;auth;list'= {
+            cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
+            cand --json 'Machine-readable output (documented in the README)'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -102,7 +123,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;auth;help'= {
             cand login 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
-            cand logout 'Remove the stored key (keychain and plain file)'
+            cand logout 'Remove the stored key of this profile (keychain and plain file)'
+            cand list 'List the profiles and their stored keys (masked)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;auth;help;login'= {
@@ -111,11 +133,14 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;auth;help;logout'= {
         }
+        &'3minapi;auth;help;list'= {
+        }
         &'3minapi;auth;help;help'= {
         }
         &'3minapi;mcp'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -134,6 +159,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --read-only 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -156,6 +182,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;config'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -173,12 +200,13 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;config;install'= {
             cand --scope 'Which of the client''s files: project (in the current directory, the default where the client has one) or user'
-            cand --name 'The server''s name in the file'
+            cand --name 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]'
             cand --file 'Write to this file instead of the client''s own (same shape)'
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
@@ -197,10 +225,11 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;config;uninstall'= {
             cand --scope 'Which of the client''s files: project (in the current directory, the default where the client has one) or user'
-            cand --name 'The server''s name in the file'
+            cand --name 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]'
             cand --file 'Write to this file instead of the client''s own (same shape)'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --dry-run 'Print the change as a unified diff and write nothing'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -214,11 +243,12 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         }
         &'3minapi;config;print'= {
             cand --scope 'Which of the client''s files: project (in the current directory, the default where the client has one) or user'
-            cand --name 'The server''s name in the file'
+            cand --name 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]'
             cand --allow-tool 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable'
             cand --deny-tool 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
@@ -234,9 +264,10 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --version 'Print version'
         }
         &'3minapi;config;list'= {
-            cand --name 'The server''s name to look for'
+            cand --name 'The server''s name to look for [default: 3minapi, or 3minapi-<profile>]'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -268,6 +299,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;doctor'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --json 'Machine-readable output (documented in the README)'
             cand --offline 'Skip the network and the server'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -283,6 +315,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;tools'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -299,6 +332,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;tools;list'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --json 'The raw tools/list result (every page merged) as JSON'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -315,6 +349,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --timeout 'Give up after this many seconds'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand --json 'Print structured content (or the whole result) as JSON'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -343,6 +378,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --file 'Read this log instead of serve.log (a file `mcp serve --log-file` wrote)'
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -f 'Then keep printing new entries as bridges write them, until interrupted'
             cand --follow 'Then keep printing new entries as bridges write them, until interrupted'
             cand --json 'One JSON object per line: {"time", "pid", "level", "message"}'
@@ -359,6 +395,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;completions'= {
             cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
             cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -382,13 +419,16 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;help;auth'= {
             cand login 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
-            cand logout 'Remove the stored key (keychain and plain file)'
+            cand logout 'Remove the stored key of this profile (keychain and plain file)'
+            cand list 'List the profiles and their stored keys (masked)'
         }
         &'3minapi;help;auth;login'= {
         }
         &'3minapi;help;auth;status'= {
         }
         &'3minapi;help;auth;logout'= {
+        }
+        &'3minapi;help;auth;list'= {
         }
         &'3minapi;help;mcp'= {
             cand serve 'Run the stdio bridge to the hosted MCP server (launched by Claude Code, Cursor, Codex…)'

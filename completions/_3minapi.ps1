@@ -23,6 +23,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;auth' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -56,13 +58,15 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key (keychain and plain file)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         '3minapi;auth;login' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Store without asking the server whether it accepts the key')
             [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'No keychain here: store the key in a plain file (mode 0600) under the config directory')
@@ -80,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;auth;status' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Do not ask the server')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -96,6 +101,23 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;auth;logout' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        '3minapi;auth;list' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -110,7 +132,8 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;auth;help' {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key (keychain and plain file)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -123,12 +146,16 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;auth;help;logout' {
             break
         }
+        '3minapi;auth;help;list' {
+            break
+        }
         '3minapi;auth;help;help' {
             break
         }
         '3minapi;mcp' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -148,6 +175,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -174,6 +202,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;config' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -192,12 +221,13 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;config;install' {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Which of the client''s files: project (in the current directory, the default where the client has one) or user')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Write to this file instead of the client''s own (same shape)')
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
@@ -217,10 +247,11 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;config;uninstall' {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Which of the client''s files: project (in the current directory, the default where the client has one) or user')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Write to this file instead of the client''s own (same shape)')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a unified diff and write nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -235,11 +266,12 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         }
         '3minapi;config;print' {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Which of the client''s files: project (in the current directory, the default where the client has one) or user')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name in the file [default: 3minapi, or 3minapi-<profile>]')
             [CompletionResult]::new('--allow-tool', '--allow-tool', [CompletionResultType]::ParameterName, 'Let only these through: a tool (endpoints) or one action (endpoints.list); repeatable')
             [CompletionResult]::new('--deny-tool', '--deny-tool', [CompletionResultType]::ParameterName, 'Refuse this tool or tool.action (endpoints.deploy); repeatable; wins over --allow-tool')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
@@ -256,9 +288,10 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;config;list' {
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name to look for')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The server''s name to look for [default: 3minapi, or 3minapi-<profile>]')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -297,6 +330,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;doctor' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output (documented in the README)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Skip the network and the server')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -313,6 +347,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;tools' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -330,6 +365,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;tools;list' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'The raw tools/list result (every page merged) as JSON')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -347,6 +383,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print structured content (or the whole result) as JSON')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -380,6 +417,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read this log instead of serve.log (a file `mcp serve --log-file` wrote)')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Then keep printing new entries as bridges write them, until interrupted')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Then keep printing new entries as bridges write them, until interrupted')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line: {"time", "pid", "level", "message"}')
@@ -397,6 +435,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;completions' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -422,7 +461,8 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
         '3minapi;help;auth' {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key (keychain and plain file)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
             break
         }
         '3minapi;help;auth;login' {
@@ -432,6 +472,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;help;auth;logout' {
+            break
+        }
+        '3minapi;help;auth;list' {
             break
         }
         '3minapi;help;mcp' {

@@ -30,6 +30,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
 
+    /// Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]
+    #[arg(long, global = true, value_name = "NAME", value_parser = profile_name)]
+    pub profile: Option<crate::key::Profile>,
+
     /// More log output (-v info, -vv debug); logs never go to stdout
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -44,6 +48,11 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--profile` / `THREEMINAPI_PROFILE`: a usage error (exit 2, nothing touched) when malformed.
+fn profile_name(text: &str) -> Result<crate::key::Profile, String> {
+    crate::key::Profile::parse(text)
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,9 +165,18 @@ pub struct EntryRef {
     /// Which of the client's files: project (in the current directory, the default where the client has one) or user
     #[arg(long, value_enum)]
     pub scope: Option<Scope>,
-    /// The server's name in the file
-    #[arg(long, default_value = "3minapi", value_parser = server_name)]
-    pub name: String,
+    /// The server's name in the file [default: 3minapi, or 3minapi-<profile>]
+    #[arg(long, value_parser = server_name)]
+    pub name: Option<String>,
+}
+
+impl EntryRef {
+    /// `--name`, else the profile's entry name.
+    pub fn entry_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| crate::key::profile::current().entry_name())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -219,9 +237,9 @@ pub struct PrintArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The server's name to look for
-    #[arg(long, default_value = "3minapi", value_parser = server_name)]
-    pub name: String,
+    /// The server's name to look for [default: 3minapi, or 3minapi-<profile>]
+    #[arg(long, value_parser = server_name)]
+    pub name: Option<String>,
     /// Machine-readable output (documented in the README)
     #[arg(long)]
     pub json: bool,
@@ -319,8 +337,17 @@ pub enum AuthCommand {
     Login(LoginArgs),
     /// Show the key in use (masked), where it comes from, and whether the server accepts it
     Status(StatusArgs),
-    /// Remove the stored key (keychain and plain file)
+    /// Remove the stored key of this profile (keychain and plain file)
     Logout,
+    /// List the profiles and their stored keys (masked)
+    List(AuthListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthListArgs {
+    /// Machine-readable output (documented in the README)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -344,4 +371,13 @@ pub struct StatusArgs {
     /// Do not ask the server
     #[arg(long)]
     pub offline: bool,
+}
+
+impl ListArgs {
+    /// `--name`, else the profile's entry name.
+    pub fn entry_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| crate::key::profile::current().entry_name())
+    }
 }

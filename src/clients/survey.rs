@@ -191,9 +191,12 @@ pub fn assess(
                     .collect()
             })
             .unwrap_or_default();
-        if args.get(..2) != Some(&["mcp".to_owned(), "serve".to_owned()][..]) {
+        // A profile's entry selects it first: `--profile work mcp serve …`.
+        let mut want = crate::key::profile::current().args();
+        want.extend(["mcp".to_owned(), "serve".to_owned()]);
+        if !args.starts_with(&want) {
             return State::Stale(format!(
-                "its args are {args:?}, not [\"mcp\", \"serve\", …]"
+                "its args are {args:?}, not {want:?} followed by flags"
             ));
         }
         if let Some(problem) = command_problem(&command) {

@@ -7,7 +7,7 @@ use crate::key::{self, KEY_ENV, KEY_ORIGIN, KeyLookup, KeySource, McpKey};
 use crate::upstream::client::{CallError, Client, Connected};
 use crate::upstream::{self, RelayError, Trust};
 use anyhow::{Context, anyhow, bail};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::io::{BufRead, IsTerminal};
 use std::time::{Duration, Instant};
 
@@ -75,6 +75,9 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
     if args.insecure_storage {
         let path = store::file_set(&key)
             .context("cannot write the credentials file; nothing was stored")?;
+        if let Err(e) = store::note_profile(true) {
+            eprintln!("warning: cannot add the profile to the list `auth list` reads: {e}");
+        }
         eprintln!(
             "warning: stored {key} in plain text in {} (mode 0600): anyone who can read that file can use your account",
             path.display()
@@ -96,6 +99,9 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
             anyhow!("cannot store the key: {e}; nothing was stored\nhint: {hint}")
         })?;
         eprintln!("stored {key} in {}", KeySource::Keychain);
+        if let Err(e) = store::note_profile(true) {
+            eprintln!("warning: cannot add the profile to the list `auth list` reads: {e}");
+        }
         // A key left in plain text by an earlier --insecure-storage login is stale now.
         if let Ok(Some(path)) = store::file_delete() {
             eprintln!("removed the older plain-text key file {}", path.display());
@@ -229,12 +235,17 @@ pub fn status(args: &StatusArgs, server: &Server) -> anyhow::Result<Exit> {
         }
     }
     let ok = key.is_some() && (args.offline || accepted == Some(true));
+    // The environment's key wins for every profile, over what the profile has stored.
+    let overrides_stored = matches!(lookup.source(), Some(KeySource::Env))
+        && keychain.as_ref().is_ok_and(|held| *held);
     let report = json!({
         "ok": ok,
+        "profile": key::profile::current().name(),
         "key": {
             "masked": key.as_ref().map(|k| k.masked()),
             "source": lookup.source().map(|s| s.id()),
             "problem": lookup.problem(),
+            "overrides_stored": overrides_stored,
         },
         "keychain": {
             "reachable": keychain.is_ok(),
@@ -274,7 +285,16 @@ fn print_status(
         KeyLookup::Refused { source, .. } => format!("unusable key from {source}"),
         KeyLookup::Missing { .. } => "none".to_owned(),
     };
+    if let Some(name) = key::profile::current().name() {
+        crate::outln!("profile:  {name}");
+    }
     crate::outln!("key:      {key_line}");
+    if report["key"]["overrides_stored"] == true {
+        crate::outln!(
+            "          ({KEY_ENV} overrides the key stored for profile {})",
+            key::profile::current().label()
+        );
+    }
     match keychain {
         Ok(true) => crate::outln!("keychain: reachable, holds a key"),
         Ok(false) => crate::outln!("keychain: reachable, no key stored"),
@@ -308,7 +328,10 @@ pub fn logout() -> anyhow::Result<Exit> {
         Err(e) => bail!("cannot remove the credentials file: {e}\nhint: delete it by hand"),
     }
     if removed.is_empty() {
-        eprintln!("no stored key to remove");
+        eprintln!(
+            "no stored key to remove (profile {})",
+            key::profile::current().label()
+        );
     } else {
         for place in &removed {
             eprintln!("removed the key from {place}");
@@ -320,6 +343,11 @@ pub fn logout() -> anyhow::Result<Exit> {
     if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
         eprintln!("note: {KEY_ENV} is still set in this environment");
     }
+    if keychain.is_ok()
+        && let Err(e) = store::note_profile(false)
+    {
+        eprintln!("warning: cannot remove the profile from the list `auth list` reads: {e}");
+    }
     match keychain {
         // No keychain on this machine: it holds no key either.
         Err(KeychainError::Unavailable(_)) | Ok(_) => Ok(Exit::Success),
@@ -327,6 +355,62 @@ pub fn logout() -> anyhow::Result<Exit> {
             "could not reach the OS keychain to remove a key from it: {e}\nhint: {}",
             e.hint()
         ),
+    }
+}
+
+/// `auth list`: every profile known here, its stored key masked and where it is.
+pub fn list(args: &crate::cli::AuthListArgs) -> anyhow::Result<Exit> {
+    let current = key::profile::current();
+    let env_key = std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v));
+    let mut rows = Vec::new();
+    for profile in store::known_profiles() {
+        let (masked, source, error) = match store::keychain_get_for(&profile, store::SHORT_WAIT) {
+            Ok(Some(text)) => (Some(mask_text(&text)), Some("keychain"), None),
+            Ok(None) | Err(KeychainError::Unavailable(_)) => {
+                let file = store::config_dir().map(|d| profile.credentials_in(&d));
+                match file.and_then(|f| std::fs::read_to_string(f).ok()) {
+                    Some(text) => (Some(mask_text(text.trim())), Some("file"), None),
+                    None => (None, None, None),
+                }
+            }
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        rows.push(json!({
+            "name": profile.label(),
+            "current": &profile == current,
+            "masked": masked,
+            "source": source,
+            "error": error,
+        }));
+    }
+    if args.json {
+        let report = json!({"profiles": rows, "env_overrides": env_key});
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for r in &rows {
+            let state = match (&r["masked"], &r["error"]) {
+                (Value::String(m), _) => format!("{m} ({})", r["source"].as_str().unwrap_or("?")),
+                (_, Value::String(e)) => e.clone(),
+                _ => "no key stored".to_owned(),
+            };
+            let mark = if r["current"] == true { "*" } else { " " };
+            crate::outln!(
+                "{mark} {:<12} {state}",
+                r["name"].as_str().unwrap_or_default()
+            );
+        }
+        if env_key {
+            crate::outln!("{KEY_ENV} is set: it overrides the stored key of every profile");
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// A stored text shown masked: the key's form when it is a key, else its kind.
+fn mask_text(text: &str) -> String {
+    match McpKey::parse(text) {
+        Ok(k) => k.masked(),
+        Err(e) => format!("unusable: {e}"),
     }
 }
 

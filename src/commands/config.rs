@@ -101,7 +101,8 @@ fn form_for(
     if !entry.direct {
         let (command, warning) = command_for(scope, entry.absolute_path)?;
         warnings.extend(warning);
-        let mut args = vec!["mcp".to_owned(), "serve".to_owned()];
+        let mut args = crate::key::profile::current().args();
+        args.extend(["mcp".to_owned(), "serve".to_owned()]);
         args.extend(entry.filter.to_args());
         if let Some(url) = &ctx.url_flag {
             args.extend(["--url".to_owned(), url.clone()]);
@@ -190,6 +191,7 @@ fn parse(found: &fsx::Found, client: ClientId, name: &str) -> anyhow::Result<Doc
 
 fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     let t = &args.target.entry;
+    let name = t.entry_name();
     let file = &args.target.file;
     let client = t.client;
     let scope = match check_scope(client, t.scope, args.entry.direct) {
@@ -198,7 +200,7 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     };
     let path = target_path(ctx, client, scope, file)?;
     let found = fsx::read(&path)?;
-    let mut doc = parse(&found, client, &t.name)?;
+    let mut doc = parse(&found, client, &name)?;
     let mut warnings = Vec::new();
     let (form, key) = form_for(ctx, client, scope, &args.entry, &mut warnings)?;
     let fields = client.fields(&form).map_err(|e| anyhow!("{e}"))?;
@@ -215,15 +217,15 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             );
         }
     }
-    if client == ClientId::Gemini && t.name.contains('_') {
+    if client == ClientId::Gemini && name.contains('_') {
         warnings.push(format!(
             "Gemini CLI mis-reads tool names of servers whose name has an underscore; prefer --name {}",
-            t.name.replace('_', "-")
+            name.replace('_', "-")
         ));
     }
     let old = found.existing.as_ref().map_or("", |e| e.text.as_str());
-    let existed = doc.entry(&t.name).is_some();
-    doc.upsert(&t.name, &fields, &client.owned_fields());
+    let existed = doc.entry(&name).is_some();
+    doc.upsert(&name, &fields, &client.owned_fields());
     let new = doc.render();
     for w in &warnings {
         eprintln!("warning: {w}");
@@ -244,14 +246,14 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         if secret && fsx::restrict(&found)? {
             eprintln!("{} holds the MCP key: its mode is now 0600", path.display());
         }
-        eprintln!("{} in {} is already up to date", t.name, path.display());
+        eprintln!("{} in {} is already up to date", name, path.display());
         return Ok(Exit::Success);
     }
     let written = fsx::write(&found, &new, secret, scope == Scope::User)?;
     eprintln!(
         "{} {} in {}",
         if existed { "updated" } else { "added" },
-        t.name,
+        name,
         path.display()
     );
     if let Some(b) = written.backup {
@@ -264,7 +266,7 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         );
     }
     after_change(client, scope);
-    suggest_claude_cli(client, scope, &t.name, &fields, key.as_ref());
+    suggest_claude_cli(client, scope, &name, &fields, key.as_ref());
     Ok(Exit::Success)
 }
 
@@ -302,6 +304,7 @@ fn suggest_claude_cli(
 
 fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
     let t = &args.target.entry;
+    let name = t.entry_name();
     let file = &args.target.file;
     let client = t.client;
     let scope = match check_scope(client, t.scope, false) {
@@ -314,12 +317,12 @@ fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
         eprintln!("{} does not exist; nothing to remove", path.display());
         return Ok(Exit::Success);
     };
-    let mut doc = parse(&found, client, &t.name)?;
-    let secret = doc.entry(&t.name).is_some_and(|e| holds_secret(&e));
-    if !doc.remove(&t.name) {
+    let mut doc = parse(&found, client, &name)?;
+    let secret = doc.entry(&name).is_some_and(|e| holds_secret(&e));
+    if !doc.remove(&name) {
         eprintln!(
             "no entry named {} in {}; nothing to remove",
-            t.name,
+            name,
             path.display()
         );
         return Ok(Exit::Success);
@@ -339,7 +342,7 @@ fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     }
     let written = fsx::write(&found, &new, false, scope == Scope::User)?;
-    eprintln!("removed {} from {}", t.name, path.display());
+    eprintln!("removed {} from {}", name, path.display());
     if let Some(b) = written.backup {
         eprintln!("the previous version is saved as {}", b.display());
     }
@@ -359,7 +362,7 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: {w}");
     }
     let fields = client.fields(&form).map_err(|e| anyhow!("{e}"))?;
-    let name = &args.target.name;
+    let name = &args.target.entry_name();
     let mut doc =
         Doc::parse("", client.format(), client.servers_key(), name).map_err(|m| anyhow!("{m}"))?;
     doc.upsert(name, &fields, &[]);
@@ -368,7 +371,7 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
 }
 
 fn list(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<Exit> {
-    let reports = survey(ctx, &args.name);
+    let reports = survey(ctx, &args.entry_name());
     if args.json {
         let files: Vec<Value> = reports
             .iter()

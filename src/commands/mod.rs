@@ -56,6 +56,21 @@ impl Server {
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    // The profile first: every key lookup and store below is that profile's.
+    let profile = match cli.profile.clone() {
+        Some(p) => p,
+        None => match std::env::var(key::PROFILE_ENV) {
+            Ok(v) => match key::Profile::parse(v.trim()) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", key::PROFILE_ENV);
+                    return Ok(Exit::Usage);
+                }
+            },
+            Err(_) => key::Profile::default(),
+        },
+    };
+    key::profile::select(profile);
     let level = log::Level::from_flags(cli.verbose, cli.quiet);
     let url_flag = cli.url;
     let ca_file = cli.ca_file;
@@ -71,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                 AuthCommand::Login(args) => auth::login(&args, &url),
                 AuthCommand::Status(args) => auth::status(&args, &url),
                 AuthCommand::Logout => auth::logout(),
+                AuthCommand::List(args) => auth::list(&args),
             }
         }
         Command::Logs(args) => {

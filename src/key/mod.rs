@@ -2,9 +2,11 @@
 //! and where a key is looked up and kept (keychain, plain file). Must not use `commands`, `cli`
 //! or `bridge`: the key room serves them all and knows none of them.
 
+pub mod profile;
 mod resolve;
 pub mod store;
 
+pub use profile::{PROFILE_ENV, Profile};
 pub use resolve::{
     KeyLookup, KeySource, from_env, is_unexpanded_or_empty, require, resolve, resolve_with,
 };

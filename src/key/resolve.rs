@@ -31,7 +31,7 @@ impl fmt::Display for KeySource {
                 f,
                 "the OS keychain (service {}, account {})",
                 store::SERVICE,
-                store::ACCOUNT
+                super::profile::current().account()
             ),
             KeySource::File(path) => write!(f, "the plain file {}", path.display()),
         }

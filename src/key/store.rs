@@ -1,14 +1,13 @@
-//! Where a key is kept: the OS keychain (service `3minapi`, account `mcp-key`) and, only when the
-//! user asks for it, a plain file. Every keychain call runs on its own thread under a timeout: a
+//! Where a key is kept: the OS keychain (service `3minapi`, account `mcp-key`, `mcp-key:<profile>`
+//! for a named profile) and, only when the user asks for it, a plain file. Every keychain call runs on its own thread under a timeout: a
 //! locked keychain may be waiting for a person, and a hung one must not wedge the caller.
 
-use super::McpKey;
+use super::{McpKey, Profile};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
 pub const SERVICE: &str = "3minapi";
-pub const ACCOUNT: &str = "mcp-key";
 
 /// For `auth status` and `doctor`: a short answer or none.
 pub const SHORT_WAIT: Duration = Duration::from_secs(3);
@@ -76,11 +75,21 @@ fn bounded<T: Send + 'static>(
     wait: Duration,
     op: impl FnOnce(&keyring::Entry) -> Result<T, keyring::Error> + Send + 'static,
 ) -> Result<T, KeychainError> {
+    bounded_for(super::profile::current(), wait, op)
+}
+
+/// [`bounded`] on the entry of `profile`.
+fn bounded_for<T: Send + 'static>(
+    profile: &Profile,
+    wait: Duration,
+    op: impl FnOnce(&keyring::Entry) -> Result<T, keyring::Error> + Send + 'static,
+) -> Result<T, KeychainError> {
+    let account = profile.account();
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("keychain".into())
         .spawn(move || {
-            let result = keyring::Entry::new(SERVICE, ACCOUNT).and_then(|entry| op(&entry));
+            let result = keyring::Entry::new(SERVICE, &account).and_then(|entry| op(&entry));
             let _ = tx.send(result.map_err(|e| describe(&e)));
         })
         .map_err(|e| KeychainError::Failed(e.to_string()))?;
@@ -90,9 +99,17 @@ fn bounded<T: Send + 'static>(
     }
 }
 
-/// The stored key text, if any.
+/// The stored key text of this process's profile, if any.
 pub fn keychain_get(wait: Duration) -> Result<Option<String>, KeychainError> {
-    bounded(wait, |entry| match entry.get_password() {
+    keychain_get_for(super::profile::current(), wait)
+}
+
+/// The stored key text of `profile`, if any.
+pub fn keychain_get_for(
+    profile: &Profile,
+    wait: Duration,
+) -> Result<Option<String>, KeychainError> {
+    bounded_for(profile, wait, |entry| match entry.get_password() {
         Ok(text) => Ok(Some(text)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(e),
@@ -114,9 +131,15 @@ pub fn keychain_delete(wait: Duration) -> Result<bool, KeychainError> {
     })
 }
 
-/// `<config dir>/3minapi/credentials`: the plain-file fallback of `--insecure-storage`.
+/// `<config dir>/3minapi`: where the plain files and the list of profiles are.
+pub fn config_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.config_dir().join("3minapi"))
+}
+
+/// `<config dir>/3minapi/credentials` (`credentials-<profile>`): the plain-file fallback of
+/// `--insecure-storage`.
 pub fn credentials_path() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.config_dir().join("3minapi").join("credentials"))
+    config_dir().map(|d| super::profile::current().credentials_in(&d))
 }
 
 /// The key text of the plain file, if it exists.
@@ -139,6 +162,7 @@ pub fn file_set(key: &McpKey) -> std::io::Result<PathBuf> {
     let dir = path.parent().expect("credentials path has a parent");
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".credentials.{}.tmp", std::process::id()));
+    // (A name no profile's file can have: see `Profile::of_credentials_file`.)
     {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -169,4 +193,63 @@ pub fn file_delete() -> std::io::Result<Option<PathBuf>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// `<config dir>/3minapi/profiles`: the named profiles `auth login` stored a key for, one per
+/// line (names only: a keychain cannot be listed on every OS).
+fn profiles_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("profiles"))
+}
+
+/// Every profile known here: the default one, those in the list `auth login` keeps, and those
+/// with a plain file; sorted, the default first.
+pub fn known_profiles() -> Vec<Profile> {
+    let mut all = vec![Profile::default()];
+    if let Some(path) = profiles_path()
+        && let Ok(text) = std::fs::read_to_string(path)
+    {
+        all.extend(text.lines().filter_map(|l| Profile::parse(l.trim()).ok()));
+    }
+    if let Some(dir) = config_dir()
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        all.extend(
+            entries.filter_map(|e| Profile::of_credentials_file(e.ok()?.file_name().to_str()?)),
+        );
+    }
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Adds (`keep`) or removes the current profile in the list `auth list` reads; the default
+/// profile is never listed there.
+pub fn note_profile(keep: bool) -> std::io::Result<()> {
+    let profile = super::profile::current();
+    let (Some(name), Some(path)) = (profile.name(), profiles_path()) else {
+        return Ok(());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let mut names: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != name)
+        .collect();
+    if keep {
+        names.push(name);
+    }
+    names.sort_unstable();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(
+        &tmp,
+        names.iter().map(|n| format!("{n}\n")).collect::<String>(),
+    )?;
+    std::fs::rename(&tmp, &path)
 }

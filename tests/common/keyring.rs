@@ -552,9 +552,14 @@ impl PrivateKeyring {
 
     /// What `secret-tool lookup service 3minapi username mcp-key` finds, exactly as stored.
     pub fn lookup(&self) -> Option<String> {
+        self.lookup_account("mcp-key")
+    }
+
+    /// What the keychain holds for `account` (`mcp-key:work` for profile work).
+    pub fn lookup_account(&self, account: &str) -> Option<String> {
         let out = self.tool(
             "secret-tool",
-            &["lookup", "service", "3minapi", "username", "mcp-key"],
+            &["lookup", "service", "3minapi", "username", account],
             None,
         );
         match out.code {

@@ -141,7 +141,7 @@ pub fn run(opts: &Options, server: &super::Server) -> anyhow::Result<Exit> {
         ca_file_flag: None,
     };
     checks.start();
-    let reports = clients::survey(&ctx, "3minapi");
+    let reports = clients::survey(&ctx, &key::profile::current().entry_name());
     let reminders = config_checks(&mut checks, &reports);
     checks.start();
     let log = crate::log::file::default_path();
