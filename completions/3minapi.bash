@@ -82,6 +82,9 @@ _3minapi() {
             3minapi__subcmd__config,print)
                 cmd="3minapi__subcmd__config__subcmd__print"
                 ;;
+            3minapi__subcmd__config,refresh)
+                cmd="3minapi__subcmd__config__subcmd__refresh"
+                ;;
             3minapi__subcmd__config,uninstall)
                 cmd="3minapi__subcmd__config__subcmd__uninstall"
                 ;;
@@ -96,6 +99,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__config__subcmd__help,print)
                 cmd="3minapi__subcmd__config__subcmd__help__subcmd__print"
+                ;;
+            3minapi__subcmd__config__subcmd__help,refresh)
+                cmd="3minapi__subcmd__config__subcmd__help__subcmd__refresh"
                 ;;
             3minapi__subcmd__config__subcmd__help,uninstall)
                 cmd="3minapi__subcmd__config__subcmd__help__subcmd__uninstall"
@@ -144,6 +150,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__help__subcmd__config,print)
                 cmd="3minapi__subcmd__help__subcmd__config__subcmd__print"
+                ;;
+            3minapi__subcmd__help__subcmd__config,refresh)
+                cmd="3minapi__subcmd__help__subcmd__config__subcmd__refresh"
                 ;;
             3minapi__subcmd__help__subcmd__config,uninstall)
                 cmd="3minapi__subcmd__help__subcmd__config__subcmd__uninstall"
@@ -356,7 +365,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth__subcmd__login)
-            opts="-v -q -h -V --with-key --no-verify --insecure-storage --url --ca-file --profile --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --with-key --no-verify --insecure-storage --update-configs --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,7 +469,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config)
-            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version install uninstall print list help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version install uninstall print list refresh help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +495,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__help)
-            opts="install uninstall print list help"
+            opts="install uninstall print list refresh help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +551,20 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__help__subcmd__print)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__config__subcmd__help__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -668,6 +691,32 @@ _3minapi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__config__subcmd__refresh)
+            opts="-v -q -h -V --dry-run --url --ca-file --profile --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -850,7 +899,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__help__subcmd__config)
-            opts="install uninstall print list"
+            opts="install uninstall print list refresh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,6 +941,20 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__help__subcmd__config__subcmd__print)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__help__subcmd__config__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

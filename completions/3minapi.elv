@@ -65,6 +65,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --with-key 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)'
             cand --no-verify 'Store without asking the server whether it accepts the key'
             cand --insecure-storage 'No keychain here: store the key in a plain file (mode 0600) under the config directory'
+            cand --update-configs 'Then put the new key into every --direct entry holding an older one (`config refresh`)'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
             cand -q 'Only errors'
@@ -196,6 +197,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand uninstall 'Remove our entry from a client''s config file, and nothing else'
             cand print 'Print the entry `install` would write (the key masked), touching nothing'
             cand list 'Every client''s config files and whether our entry is there and current'
+            cand refresh 'Put the key in use into every --direct entry that holds an older one (after a new key)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;config;install'= {
@@ -279,11 +281,27 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'3minapi;config;refresh'= {
+            cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
+            cand --dry-run 'Say which files would change, and write nothing'
+            cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand -q 'Only errors'
+            cand --quiet 'Only errors'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'3minapi;config;help'= {
             cand install 'Add our entry to a client''s config file, or bring it up to date (the rest of the file is kept as it is)'
             cand uninstall 'Remove our entry from a client''s config file, and nothing else'
             cand print 'Print the entry `install` would write (the key masked), touching nothing'
             cand list 'Every client''s config files and whether our entry is there and current'
+            cand refresh 'Put the key in use into every --direct entry that holds an older one (after a new key)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;config;help;install'= {
@@ -293,6 +311,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;config;help;print'= {
         }
         &'3minapi;config;help;list'= {
+        }
+        &'3minapi;config;help;refresh'= {
         }
         &'3minapi;config;help;help'= {
         }
@@ -440,6 +460,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand uninstall 'Remove our entry from a client''s config file, and nothing else'
             cand print 'Print the entry `install` would write (the key masked), touching nothing'
             cand list 'Every client''s config files and whether our entry is there and current'
+            cand refresh 'Put the key in use into every --direct entry that holds an older one (after a new key)'
         }
         &'3minapi;help;config;install'= {
         }
@@ -448,6 +469,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;help;config;print'= {
         }
         &'3minapi;help;config;list'= {
+        }
+        &'3minapi;help;config;refresh'= {
         }
         &'3minapi;help;doctor'= {
         }

@@ -59,6 +59,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_su
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-key -d 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-verify -d 'Store without asking the server whether it accepts the key'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l insecure-storage -d 'No keychain here: store the key in a plain file (mode 0600) under the config directory'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l update-configs -d 'Then put the new key into every --direct entry holding an older one (`config refresh`)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Only errors'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -120,19 +121,20 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and __fish_seen_sub
 complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the stdio bridge to the hosted MCP server (launched by Claude Code, Cursor, Codex…)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -s q -l quiet -d 'Only errors'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -s h -l help -d 'Print help'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -s V -l version -d 'Print version'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -f -a "install" -d 'Add our entry to a client\'s config file, or bring it up to date (the rest of the file is kept as it is)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -f -a "uninstall" -d 'Remove our entry from a client\'s config file, and nothing else'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -f -a "print" -d 'Print the entry `install` would write (the key masked), touching nothing'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -f -a "list" -d 'Every client\'s config files and whether our entry is there and current'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -s q -l quiet -d 'Only errors'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -s h -l help -d 'Print help'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -s V -l version -d 'Print version'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "install" -d 'Add our entry to a client\'s config file, or bring it up to date (the rest of the file is kept as it is)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "uninstall" -d 'Remove our entry from a client\'s config file, and nothing else'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "print" -d 'Print the entry `install` would write (the key masked), touching nothing'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "list" -d 'Every client\'s config files and whether our entry is there and current'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "refresh" -d 'Put the key in use into every --direct entry that holds an older one (after a new key)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and not __fish_seen_subcommand_from install uninstall print list refresh help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l scope -d 'Which of the client\'s files: project (in the current directory, the default where the client has one) or user' -r -f -a "project\t'A file in the current directory, usually committed and shared with a team'
 user\t'A file in your home or config directory, for every project'"
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l name -d 'The server\'s name in the file [default: 3minapi, or 3minapi-<profile>]' -r
@@ -193,10 +195,20 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from list" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -l dry-run -d 'Say which files would change, and write nothing'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'Only errors'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "install" -d 'Add our entry to a client\'s config file, or bring it up to date (the rest of the file is kept as it is)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove our entry from a client\'s config file, and nothing else'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "print" -d 'Print the entry `install` would write (the key masked), touching nothing'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every client\'s config files and whether our entry is there and current'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Put the key in use into every --direct entry that holds an older one (after a new key)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand doctor" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand doctor" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
@@ -279,5 +291,6 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_su
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "uninstall" -d 'Remove our entry from a client\'s config file, and nothing else'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "print" -d 'Print the entry `install` would write (the key masked), touching nothing'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every client\'s config files and whether our entry is there and current'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "refresh" -d 'Put the key in use into every --direct entry that holds an older one (after a new key)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "list" -d 'The server\'s tools with their one-line descriptions'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "call" -d 'Call one tool and print its result'

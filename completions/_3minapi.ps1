@@ -70,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Read the key from one line of stdin instead of prompting (for scripts; never pass it in argv)')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Store without asking the server whether it accepts the key')
             [CompletionResult]::new('--insecure-storage', '--insecure-storage', [CompletionResultType]::ParameterName, 'No keychain here: store the key in a plain file (mode 0600) under the config directory')
+            [CompletionResult]::new('--update-configs', '--update-configs', [CompletionResultType]::ParameterName, 'Then put the new key into every --direct entry holding an older one (`config refresh`)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
@@ -216,6 +217,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove our entry from a client''s config file, and nothing else')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the entry `install` would write (the key masked), touching nothing')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every client''s config files and whether our entry is there and current')
+            [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Put the key in use into every --direct entry that holds an older one (after a new key)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -304,11 +306,28 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        '3minapi;config;refresh' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say which files would change, and write nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         '3minapi;config;help' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Add our entry to a client''s config file, or bring it up to date (the rest of the file is kept as it is)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove our entry from a client''s config file, and nothing else')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the entry `install` would write (the key masked), touching nothing')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every client''s config files and whether our entry is there and current')
+            [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Put the key in use into every --direct entry that holds an older one (after a new key)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -322,6 +341,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;config;help;list' {
+            break
+        }
+        '3minapi;config;help;refresh' {
             break
         }
         '3minapi;config;help;help' {
@@ -489,6 +511,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove our entry from a client''s config file, and nothing else')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the entry `install` would write (the key masked), touching nothing')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every client''s config files and whether our entry is there and current')
+            [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Put the key in use into every --direct entry that holds an older one (after a new key)')
             break
         }
         '3minapi;help;config;install' {
@@ -501,6 +524,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;help;config;list' {
+            break
+        }
+        '3minapi;help;config;refresh' {
             break
         }
         '3minapi;help;doctor' {

@@ -154,6 +154,15 @@ pub enum ConfigCommand {
     Print(PrintArgs),
     /// Every client's config files and whether our entry is there and current
     List(ListArgs),
+    /// Put the key in use into every --direct entry that holds an older one (after a new key)
+    Refresh(RefreshArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Say which files would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Which client, which of its files, and our entry's name in it.
@@ -361,6 +370,9 @@ pub struct LoginArgs {
     /// No keychain here: store the key in a plain file (mode 0600) under the config directory
     #[arg(long)]
     pub insecure_storage: bool,
+    /// Then put the new key into every --direct entry holding an older one (`config refresh`)
+    #[arg(long)]
+    pub update_configs: bool,
 }
 
 #[derive(Debug, Args)]

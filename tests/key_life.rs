@@ -187,3 +187,131 @@ async fn a_key_from_the_environment_is_not_switched_and_the_error_says_where_it_
     let (status, _) = b.wait().await;
     assert!(status.success());
 }
+
+/// Runs `3minapi ARGS` in the keychain sandbox of `kr`, expecting `code`.
+fn run(kr: &PrivateKeyring, args: &[&str], code: i32) -> common::keyring::Output {
+    let out = kr.cmd(args).run();
+    out.expect_code(code);
+    out
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn config_refresh_changes_the_stale_key_string_and_nothing_else() {
+    let kr = PrivateKeyring::start();
+    login(&kr, FAKE_KEY);
+    let home = kr.sandbox().home();
+    // Another server in Cursor's file, with its own key, and our direct entry.
+    let cursor = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cursor,
+        "{\n    \"mcpServers\": {\n        \"other\": {\"url\": \"https://other.example/mcp\", \"headers\": {\"x-api-key\": \"tm_mcp_test0000000000000000other000\"}}\n    }\n}\n",
+    )
+    .unwrap();
+    run(&kr, &["config", "install", "cursor", "--direct"], 0);
+    run(&kr, &["config", "install", "codex", "--direct"], 0);
+    run(
+        &kr,
+        &["config", "install", "gemini", "--direct", "--from-env"],
+        0,
+    );
+    run(&kr, &["config", "install", "claude-code"], 0);
+    let codex = home.join(".codex/config.toml");
+    let gemini = home.join(".gemini/settings.json");
+    let before = [read(&cursor), read(&codex), read(&gemini)];
+    assert!(before[0].contains(FAKE_KEY) && before[1].contains(FAKE_KEY));
+
+    // A new key: login without the flag and without a terminal changes nothing and says so.
+    let out = kr
+        .cmd(&["auth", "login", "--with-key", "--no-verify"])
+        .stdin(&format!("{NEW_KEY}\n"))
+        .run();
+    out.expect_code(0)
+        .expect_says("still hold an older key")
+        .expect_says("3minapi config refresh");
+    assert_eq!([read(&cursor), read(&codex), read(&gemini)], before);
+
+    let status = run(&kr, &["auth", "status", "--offline", "--json"], 0).json();
+    let state = |client: &str| {
+        status["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["client"] == client)
+            .map(|e| e["state"].clone())
+    };
+    assert_eq!(state("cursor"), Some(json!("direct-stale")), "{status}");
+    assert_eq!(state("codex"), Some(json!("direct-stale")));
+    assert_eq!(state("gemini"), Some(json!("direct-reference")));
+    assert_eq!(state("claude-code"), Some(json!("bridge")));
+    let human = run(&kr, &["auth", "status", "--offline"], 0);
+    human.expect_says("holds an older key: run `3minapi config refresh`");
+    assert_no_key(&human.all(), NEW_KEY, "auth status");
+    assert_no_key(&human.all(), FAKE_KEY, "auth status");
+
+    let dry = run(&kr, &["config", "refresh", "--dry-run"], 0);
+    dry.expect_says("would put")
+        .expect_says("nothing was written");
+    assert_eq!([read(&cursor), read(&codex), read(&gemini)], before);
+
+    let out = run(&kr, &["config", "refresh"], 0);
+    assert_no_key(&out.all(), NEW_KEY, "refresh output");
+    // Exactly the key string changed; the other server's key, the reference, the rest: as they were.
+    assert_eq!(read(&cursor), before[0].replace(FAKE_KEY, NEW_KEY));
+    assert_eq!(read(&codex), before[1].replace(FAKE_KEY, NEW_KEY));
+    assert_eq!(read(&gemini), before[2]);
+    assert!(home.join(".cursor/mcp.json.3minapi.bak").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&codex).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let status = run(&kr, &["auth", "status", "--offline", "--json"], 0).json();
+    assert!(
+        status["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["state"] != "direct-stale"),
+        "{status}"
+    );
+    run(&kr, &["config", "refresh"], 0).expect_says("nothing to change");
+}
+
+#[test]
+fn a_malformed_file_is_left_alone_and_the_others_are_refreshed() {
+    let kr = PrivateKeyring::start();
+    login(&kr, FAKE_KEY);
+    let home = kr.sandbox().home();
+    run(&kr, &["config", "install", "cursor", "--direct"], 0);
+    let windsurf = home.join(".codeium/windsurf/mcp_config.json");
+    std::fs::create_dir_all(windsurf.parent().unwrap()).unwrap();
+    let broken = "{\"mcpServers\": {\"3minapi\": {\"serverUrl\": \"x\",,}}";
+    std::fs::write(&windsurf, broken).unwrap();
+    // auth login --update-configs stores the key, then refreshes.
+    let out = kr
+        .cmd(&[
+            "auth",
+            "login",
+            "--with-key",
+            "--no-verify",
+            "--update-configs",
+        ])
+        .stdin(&format!("{NEW_KEY}\n"))
+        .run();
+    out.expect_code(1)
+        .expect_says("not refreshed")
+        .expect_says("mcp_config.json");
+    assert_eq!(read(&windsurf), broken, "the malformed file is untouched");
+    assert!(read(&home.join(".cursor/mcp.json")).contains(NEW_KEY));
+    assert_eq!(
+        kr.lookup().as_deref(),
+        Some(NEW_KEY),
+        "the key was stored first"
+    );
+}

@@ -6,6 +6,7 @@
 mod catalogue;
 mod doc;
 pub mod fsx;
+mod refresh;
 mod splice;
 mod survey;
 mod textform;
@@ -13,8 +14,10 @@ mod textform;
 pub use catalogue::{ClientId, Fields, Form, Format, Places, Scope};
 pub use doc::{Doc, Malformed};
 pub use fsx::on_path as first_on_path;
+pub use refresh::{Refresh, refresh};
 pub use survey::{
-    FileReport, State, assess, current_key, holds_secret, mask_entry_keys, masked, survey,
+    EntryKind, FileReport, State, assess, current_key, holds_secret, literal_key, mask_entry_keys,
+    masked, survey,
 };
 
 /// What every subcommand needs to know about this machine and invocation.

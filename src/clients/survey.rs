@@ -101,6 +101,54 @@ impl State {
     }
 }
 
+/// How an entry gets its key (`auth status`, `config refresh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// Runs the bridge: follows the key in use, whatever it becomes.
+    Bridge,
+    /// Holds the key in use.
+    DirectCurrent,
+    /// Holds another key than the one in use (`config refresh` rewrites it).
+    DirectStale,
+    /// Names a variable the client fills in (`${THREEMINAPI_MCP_KEY}`, `{env:…}`,
+    /// `env_http_headers`).
+    DirectReference,
+}
+
+impl EntryKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            EntryKind::Bridge => "bridge",
+            EntryKind::DirectCurrent => "direct-current",
+            EntryKind::DirectStale => "direct-stale",
+            EntryKind::DirectReference => "direct-reference",
+        }
+    }
+
+    /// Of an entry, against the key in use (`None`: there is none).
+    pub fn of(entry: &Value, current: Option<&McpKey>) -> Option<EntryKind> {
+        if entry.get("command").is_some() {
+            return Some(EntryKind::Bridge);
+        }
+        if entry.get("env_http_headers").is_some() && entry_key(entry).is_none() {
+            return Some(EntryKind::DirectReference);
+        }
+        let text = entry_key(entry)?;
+        Some(if !text.starts_with("tm_") {
+            EntryKind::DirectReference
+        } else if current.is_some_and(|k| k.expose() == text) {
+            EntryKind::DirectCurrent
+        } else {
+            EntryKind::DirectStale
+        })
+    }
+}
+
+/// The literal key a direct entry holds, if it holds one.
+pub fn literal_key(entry: &Value) -> Option<&str> {
+    entry_key(entry).filter(|k| k.starts_with("tm_"))
+}
+
 /// One client file as `config list` and `doctor` see it.
 #[derive(Debug, Clone)]
 pub struct FileReport {
@@ -112,6 +160,8 @@ pub struct FileReport {
     pub other_servers: usize,
     /// The entry carries the key in plain text.
     pub holds_key: bool,
+    /// How our entry gets its key, when there is one.
+    pub kind: Option<EntryKind>,
 }
 
 /// Looks at every known client file.
@@ -144,6 +194,7 @@ fn inspect(
         state: State::NoFile,
         other_servers: 0,
         holds_key: false,
+        kind: None,
     };
     let found = match fsx::read(path) {
         Ok(f) => f,
@@ -169,6 +220,11 @@ fn inspect(
         return report;
     };
     report.holds_key = holds_secret(&entry);
+    // (The key is looked up only for a direct entry: a bridge entry follows whatever it is.)
+    report.kind = match entry.get("command") {
+        Some(_) => Some(EntryKind::Bridge),
+        None => EntryKind::of(&entry, key.get_or_init(current_key).as_ref()),
+    };
     report.state = assess(ctx, client, &entry, || key.get_or_init(current_key).clone());
     report
 }

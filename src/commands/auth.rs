@@ -2,6 +2,7 @@
 
 use super::{Exit, Server};
 use crate::cli::{LoginArgs, StatusArgs};
+use crate::clients;
 use crate::key::store::{self, KeychainError};
 use crate::key::{self, KEY_ENV, KEY_ORIGIN, KeyLookup, KeySource, McpKey};
 use crate::upstream::client::{CallError, Client, Connected};
@@ -112,6 +113,47 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
             "note: {KEY_ENV} is set in this environment and takes precedence over the stored key"
         );
     }
+    update_configs(args, server, &key)
+}
+
+/// After a login: the `--direct` entries holding an older key get the new one with
+/// `--update-configs`, or when the person at the terminal says yes; elsewhere they are named,
+/// with the command, and nothing changes.
+fn update_configs(args: &LoginArgs, server: &Server, key: &McpKey) -> anyhow::Result<Exit> {
+    let ctx = clients::Ctx {
+        places: clients::Places::from_env()?,
+        url: server.url.clone(),
+        url_flag: None,
+        ca_file_flag: None,
+    };
+    let name = key::profile::current().entry_name();
+    let stale = clients::refresh(&ctx, &name, key, true);
+    if stale.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let files: Vec<String> = stale.iter().map(|r| r.path.display().to_string()).collect();
+    let ask =
+        !args.update_configs && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let go = args.update_configs
+        || (ask
+            && dialoguer::Confirm::new()
+                .with_prompt(format!(
+                    "{} --direct entr{} still hold{} an older key ({}). Put {key} there?",
+                    files.len(),
+                    if files.len() == 1 { "y" } else { "ies" },
+                    if files.len() == 1 { "s" } else { "" },
+                    files.join(", ")
+                ))
+                .default(true)
+                .interact()
+                .unwrap_or(false));
+    if go {
+        return Ok(super::config::report_refresh(&ctx, key, false));
+    }
+    eprintln!(
+        "note: these --direct entries still hold an older key: {}\nhint: run `3minapi config refresh` (or `auth login --update-configs` next time)",
+        files.join(", ")
+    );
     Ok(Exit::Success)
 }
 
@@ -238,9 +280,11 @@ pub fn status(args: &StatusArgs, server: &Server) -> anyhow::Result<Exit> {
     // The environment's key wins for every profile, over what the profile has stored.
     let overrides_stored = matches!(lookup.source(), Some(KeySource::Env))
         && keychain.as_ref().is_ok_and(|held| *held);
+    let entries = entries(server)?;
     let report = json!({
         "ok": ok,
         "profile": key::profile::current().name(),
+        "entries": entries,
         "key": {
             "masked": key.as_ref().map(|k| k.masked()),
             "source": lookup.source().map(|s| s.id()),
@@ -273,6 +317,28 @@ pub fn status(args: &StatusArgs, server: &Server) -> anyhow::Result<Exit> {
         }
     }
     Ok(if ok { Exit::Success } else { Exit::Failure })
+}
+
+/// Every client entry of this profile found on this machine, with how it gets its key.
+fn entries(server: &Server) -> anyhow::Result<Vec<Value>> {
+    let ctx = clients::Ctx {
+        places: clients::Places::from_env()?,
+        url: server.url.clone(),
+        url_flag: None,
+        ca_file_flag: None,
+    };
+    let name = key::profile::current().entry_name();
+    Ok(clients::survey(&ctx, &name)
+        .into_iter()
+        .filter_map(|r| {
+            Some(json!({
+                "client": r.client.id(),
+                "scope": r.scope.id(),
+                "path": r.path.display().to_string(),
+                "state": r.kind?.id(),
+            }))
+        })
+        .collect())
 }
 
 fn print_status(
@@ -314,6 +380,20 @@ fn print_status(
         format!("{url}: {}", up["error"].as_str().unwrap_or("not accepted"))
     };
     crate::outln!("server:   {line}");
+    for e in report["entries"].as_array().into_iter().flatten() {
+        let state = match e["state"].as_str().unwrap_or_default() {
+            "bridge" => "runs the bridge (follows the key)",
+            "direct-current" => "holds the key in use",
+            "direct-stale" => "holds an older key: run `3minapi config refresh`",
+            _ => "reads the key from a variable the client fills in",
+        };
+        crate::outln!(
+            "entry:    {} ({}) {}: {state}",
+            e["client"].as_str().unwrap_or_default(),
+            e["scope"].as_str().unwrap_or_default(),
+            e["path"].as_str().unwrap_or_default()
+        );
+    }
 }
 
 pub fn logout() -> anyhow::Result<Exit> {

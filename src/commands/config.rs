@@ -6,7 +6,7 @@ use crate::cli::{ConfigCommand, EntryArgs, InstallArgs, ListArgs, PrintArgs, Uni
 use crate::clients::{
     ClientId, Ctx, Doc, Fields, Form, Places, Scope, State, fsx, mask_entry_keys, masked, survey,
 };
-use crate::clients::{current_key, holds_secret};
+use crate::clients::{current_key, holds_secret, refresh};
 use crate::key::{self, McpKey};
 use crate::upstream;
 use anyhow::{Context, anyhow, bail};
@@ -40,6 +40,13 @@ pub fn run(
         ConfigCommand::Uninstall(args) => uninstall(&ctx, &args),
         ConfigCommand::Print(args) => print(&ctx, &args),
         ConfigCommand::List(args) => list(&ctx, &args),
+        ConfigCommand::Refresh(args) => {
+            let key = key::require(
+                "cannot refresh the --direct entries: ",
+                "there is no key to put into them",
+            )?;
+            Ok(report_refresh(&ctx, &key, args.dry_run))
+        }
     }
 }
 
@@ -419,4 +426,52 @@ fn list(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// `config refresh`: one line per file changed (or that would be), failed files named again at
+/// the end; exit 1 when any failed. The others are refreshed all the same.
+pub fn report_refresh(ctx: &Ctx, key: &McpKey, dry_run: bool) -> Exit {
+    let name = key::profile::current().entry_name();
+    let results = refresh(ctx, &name, key, dry_run);
+    let mut failed = Vec::new();
+    for r in &results {
+        let what = format!("{} ({}, {})", r.path.display(), r.client.id(), r.scope.id());
+        match &r.outcome {
+            Ok(_) if dry_run => eprintln!("would put {key} into {what}"),
+            Ok(backup) => {
+                eprintln!("put {key} into {what}");
+                if let Some(b) = backup {
+                    eprintln!("  the previous version is saved as {}", b.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("failed: {what}: {e}");
+                failed.push(r.path.display().to_string());
+            }
+        }
+    }
+    if results.is_empty() {
+        eprintln!("every --direct entry already holds the key in use ({key}); nothing to change");
+    } else if dry_run {
+        eprintln!("dry run: nothing was written");
+    } else if failed.len() < results.len() {
+        let mut restart: Vec<ClientId> = Vec::new();
+        for r in results.iter().filter(|r| r.outcome.is_ok()) {
+            if !restart.contains(&r.client) {
+                restart.push(r.client);
+            }
+        }
+        for client in restart {
+            eprintln!(
+                "next: fully restart {} so it reads the new key",
+                client.title()
+            );
+        }
+    }
+    if failed.is_empty() {
+        Exit::Success
+    } else {
+        eprintln!("error: not refreshed: {}", failed.join(", "));
+        Exit::Failure
+    }
 }
