@@ -40,6 +40,9 @@ _3minapi() {
             3minapi,tools)
                 cmd="3minapi__subcmd__tools"
                 ;;
+            3minapi__subcmd__auth,header)
+                cmd="3minapi__subcmd__auth__subcmd__header"
+                ;;
             3minapi__subcmd__auth,help)
                 cmd="3minapi__subcmd__auth__subcmd__help"
                 ;;
@@ -54,6 +57,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__auth,status)
                 cmd="3minapi__subcmd__auth__subcmd__status"
+                ;;
+            3minapi__subcmd__auth__subcmd__help,header)
+                cmd="3minapi__subcmd__auth__subcmd__help__subcmd__header"
                 ;;
             3minapi__subcmd__auth__subcmd__help,help)
                 cmd="3minapi__subcmd__auth__subcmd__help__subcmd__help"
@@ -129,6 +135,9 @@ _3minapi() {
                 ;;
             3minapi__subcmd__help,tools)
                 cmd="3minapi__subcmd__help__subcmd__tools"
+                ;;
+            3minapi__subcmd__help__subcmd__auth,header)
+                cmd="3minapi__subcmd__help__subcmd__auth__subcmd__header"
                 ;;
             3minapi__subcmd__help__subcmd__auth,list)
                 cmd="3minapi__subcmd__help__subcmd__auth__subcmd__list"
@@ -229,7 +238,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__auth)
-            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version login status logout list help"
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version login status logout list header help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,9 +263,49 @@ _3minapi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        3minapi__subcmd__auth__subcmd__help)
-            opts="login status logout list help"
+        3minapi__subcmd__auth__subcmd__header)
+            opts="-v -q -h -V --url --ca-file --profile --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__auth__subcmd__help)
+            opts="login status logout list header help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__auth__subcmd__help__subcmd__header)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -593,7 +642,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__install)
-            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -669,7 +718,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__print)
-            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,8 +864,22 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__help__subcmd__auth)
-            opts="login status logout list"
+            opts="login status logout list header"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        3minapi__subcmd__help__subcmd__auth__subcmd__header)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

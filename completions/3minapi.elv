@@ -56,6 +56,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
             cand logout 'Remove the stored key of this profile (keychain and plain file)'
             cand list 'List the profiles and their stored keys (masked)'
+            cand header 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;auth;login'= {
@@ -121,11 +122,26 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'3minapi;auth;header'= {
+            cand --url 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]'
+            cand --profile 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]'
+            cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
+            cand -q 'Only errors'
+            cand --quiet 'Only errors'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'3minapi;auth;help'= {
             cand login 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
             cand logout 'Remove the stored key of this profile (keychain and plain file)'
             cand list 'List the profiles and their stored keys (masked)'
+            cand header 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'3minapi;auth;help;login'= {
@@ -135,6 +151,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;auth;help;logout'= {
         }
         &'3minapi;auth;help;list'= {
+        }
+        &'3minapi;auth;help;header'= {
         }
         &'3minapi;auth;help;help'= {
         }
@@ -212,6 +230,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
+            cand --key-helper 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge'
             cand --read-only 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
             cand --dry-run 'Print the change as a unified diff and write nothing'
             cand --force 'With --direct --scope project: write the key into a file git does not ignore'
@@ -254,6 +273,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand --absolute-path 'Name this binary by its absolute path, also in project files'
             cand --direct 'Connect the client to the hosted server directly, with the key written into the file (0600)'
             cand --from-env 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
+            cand --key-helper 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge'
             cand --read-only 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
             cand -v 'More log output (-v info, -vv debug); logs never go to stdout'
             cand --verbose 'More log output (-v info, -vv debug); logs never go to stdout'
@@ -441,6 +461,7 @@ set edit:completion:arg-completer[3minapi] = {|@words|
             cand status 'Show the key in use (masked), where it comes from, and whether the server accepts it'
             cand logout 'Remove the stored key of this profile (keychain and plain file)'
             cand list 'List the profiles and their stored keys (masked)'
+            cand header 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)'
         }
         &'3minapi;help;auth;login'= {
         }
@@ -449,6 +470,8 @@ set edit:completion:arg-completer[3minapi] = {|@words|
         &'3minapi;help;auth;logout'= {
         }
         &'3minapi;help;auth;list'= {
+        }
+        &'3minapi;help;auth;header'= {
         }
         &'3minapi;help;mcp'= {
             cand serve 'Run the stdio bridge to the hosted MCP server (launched by Claude Code, Cursor, Codex…)'

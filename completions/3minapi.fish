@@ -40,19 +40,20 @@ complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "tools" -d 'List the
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "logs" -d 'Show what the bridges logged (serve.log): sessions, refused keys, lost connections, exits'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "completions" -d 'Print the shell completion script (also committed in completions/)'
 complete -c 3minapi -n "__fish_3minapi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -s q -l quiet -d 'Only errors'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -s h -l help -d 'Print help'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -s V -l version -d 'Print version'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -f -a "login" -d 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -f -a "status" -d 'Show the key in use (masked), where it comes from, and whether the server accepts it'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -f -a "logout" -d 'Remove the stored key of this profile (keychain and plain file)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -f -a "list" -d 'List the profiles and their stored keys (masked)'
-complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -s q -l quiet -d 'Only errors'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -s h -l help -d 'Print help'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -s V -l version -d 'Print version'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "login" -d 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "status" -d 'Show the key in use (masked), where it comes from, and whether the server accepts it'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "logout" -d 'Remove the stored key of this profile (keychain and plain file)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "list" -d 'List the profiles and their stored keys (masked)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "header" -d 'Print {"x-api-key": KEY} for a client\'s headers helper (never on a terminal)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and not __fish_seen_subcommand_from login status logout list header help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from login" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
@@ -92,10 +93,19 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_su
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from list" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -s q -l quiet -d 'Only errors'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -s h -l help -d 'Print help'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from header" -s V -l version -d 'Print version'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the key in use (masked), where it comes from, and whether the server accepts it'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Remove the stored key of this profile (keychain and plain file)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the profiles and their stored keys (masked)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "header" -d 'Print {"x-api-key": KEY} for a client\'s headers helper (never on a terminal)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and not __fish_seen_subcommand_from serve help" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand mcp; and not __fish_seen_subcommand_from serve help" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
@@ -147,6 +157,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l absolute-path -d 'Name this binary by its absolute path, also in project files'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l direct -d 'Connect the client to the hosted server directly, with the key written into the file (0600)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l from-env -d 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l key-helper -d 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l read-only -d 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l dry-run -d 'Print the change as a unified diff and write nothing'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l force -d 'With --direct --scope project: write the key into a file git does not ignore'
@@ -179,6 +190,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l absolute-path -d 'Name this binary by its absolute path, also in project files'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l direct -d 'Connect the client to the hosted server directly, with the key written into the file (0600)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l from-env -d 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l key-helper -d 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -l read-only -d 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from print" -s q -l quiet -d 'Only errors'
@@ -286,6 +298,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_su
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show the key in use (masked), where it comes from, and whether the server accepts it'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored key of this profile (keychain and plain file)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "list" -d 'List the profiles and their stored keys (masked)'
+complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "header" -d 'Print {"x-api-key": KEY} for a client\'s headers helper (never on a terminal)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "serve" -d 'Run the stdio bridge to the hosted MCP server (launched by Claude Code, Cursor, Codex…)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "install" -d 'Add our entry to a client\'s config file, or bring it up to date (the rest of the file is kept as it is)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "uninstall" -d 'Remove our entry from a client\'s config file, and nothing else'

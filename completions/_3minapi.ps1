@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
+            [CompletionResult]::new('header', 'header', [CompletionResultType]::ParameterValue, 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -130,11 +131,27 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        '3minapi;auth;header' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         '3minapi;auth;help' {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store the tm_mcp_ key in the OS keychain (prompted, hidden)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
+            [CompletionResult]::new('header', 'header', [CompletionResultType]::ParameterValue, 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -148,6 +165,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;auth;help;list' {
+            break
+        }
+        '3minapi;auth;help;header' {
             break
         }
         '3minapi;auth;help;help' {
@@ -233,6 +253,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
+            [CompletionResult]::new('--key-helper', '--key-helper', [CompletionResultType]::ParameterName, 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a unified diff and write nothing')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --direct --scope project: write the key into a file git does not ignore')
@@ -277,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('--absolute-path', '--absolute-path', [CompletionResultType]::ParameterName, 'Name this binary by its absolute path, also in project files')
             [CompletionResult]::new('--direct', '--direct', [CompletionResultType]::ParameterName, 'Connect the client to the hosted server directly, with the key written into the file (0600)')
             [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it')
+            [CompletionResult]::new('--key-helper', '--key-helper', [CompletionResultType]::ParameterName, 'With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every write action (endpoints create/update/deploy, collaborators create_key/update_permissions/invite, api_call other than GET) and unknown tools not marked read-only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug); logs never go to stdout')
@@ -485,6 +507,7 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the key in use (masked), where it comes from, and whether the server accepts it')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored key of this profile (keychain and plain file)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles and their stored keys (masked)')
+            [CompletionResult]::new('header', 'header', [CompletionResultType]::ParameterValue, 'Print {"x-api-key": KEY} for a client''s headers helper (never on a terminal)')
             break
         }
         '3minapi;help;auth;login' {
@@ -497,6 +520,9 @@ Register-ArgumentCompleter -Native -CommandName '3minapi' -ScriptBlock {
             break
         }
         '3minapi;help;auth;list' {
+            break
+        }
+        '3minapi;help;auth;header' {
             break
         }
         '3minapi;help;mcp' {

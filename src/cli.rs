@@ -208,6 +208,9 @@ pub struct EntryArgs {
     /// With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it
     #[arg(long, requires = "direct")]
     pub from_env: bool,
+    /// With --direct, for Claude Code: it asks `3minapi auth header` for the key before connecting (headersHelper); no key in the file, no bridge
+    #[arg(long, requires = "direct", conflicts_with = "from_env")]
+    pub key_helper: bool,
     /// Bridge flags written into the entry's args
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -350,6 +353,8 @@ pub enum AuthCommand {
     Logout,
     /// List the profiles and their stored keys (masked)
     List(AuthListArgs),
+    /// Print {"x-api-key": KEY} for a client's headers helper (never on a terminal)
+    Header,
 }
 
 #[derive(Debug, Args)]

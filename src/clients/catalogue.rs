@@ -88,6 +88,9 @@ pub enum Form {
     Direct { url: String, key: String },
     /// The hosted server with the key read from `THREEMINAPI_MCP_KEY` by the client itself.
     DirectFromEnv { url: String },
+    /// The hosted server with the headers printed by `helper` (`<3minapi> auth header`) before
+    /// each connection: Claude Code's `headersHelper`. No key in the file, no bridge process.
+    DirectHelper { url: String, helper: String },
 }
 
 /// An entry as an ordered list of the fields we own, in the order they are written.
@@ -247,6 +250,17 @@ impl ClientId {
             Form::Direct { url, key } => {
                 self.remote(&mut f, url, key)?;
             }
+            Form::DirectHelper { url, helper } => {
+                if self != ClientId::ClaudeCode {
+                    return Err(format!(
+                        "--key-helper writes Claude Code's headersHelper, which {} does not have; use the bridge form (without --direct)",
+                        self.title()
+                    ));
+                }
+                f.push(("type", json!("http")));
+                f.push(("url", json!(url)));
+                f.push(("headersHelper", json!(helper)));
+            }
             Form::DirectFromEnv { url } => {
                 let reference = match self {
                     ClientId::ClaudeCode | ClientId::Gemini => "${THREEMINAPI_MCP_KEY}",
@@ -320,6 +334,10 @@ impl ClientId {
                 key: String::new(),
             },
             Form::DirectFromEnv { url: String::new() },
+            Form::DirectHelper {
+                url: String::new(),
+                helper: String::new(),
+            },
         ];
         let mut owned: Vec<&'static str> = Vec::new();
         for form in &forms {

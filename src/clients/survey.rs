@@ -113,6 +113,8 @@ pub enum EntryKind {
     /// Names a variable the client fills in (`${THREEMINAPI_MCP_KEY}`, `{env:…}`,
     /// `env_http_headers`).
     DirectReference,
+    /// Asks `3minapi auth header` for the key (Claude Code's `headersHelper`): follows the key.
+    DirectHelper,
 }
 
 impl EntryKind {
@@ -122,6 +124,7 @@ impl EntryKind {
             EntryKind::DirectCurrent => "direct-current",
             EntryKind::DirectStale => "direct-stale",
             EntryKind::DirectReference => "direct-reference",
+            EntryKind::DirectHelper => "direct-helper",
         }
     }
 
@@ -129,6 +132,9 @@ impl EntryKind {
     pub fn of(entry: &Value, current: Option<&McpKey>) -> Option<EntryKind> {
         if entry.get("command").is_some() {
             return Some(EntryKind::Bridge);
+        }
+        if entry.get("headersHelper").is_some() && entry_key(entry).is_none() {
+            return Some(EntryKind::DirectHelper);
         }
         if entry.get("env_http_headers").is_some() && entry_key(entry).is_none() {
             return Some(EntryKind::DirectReference);
@@ -266,6 +272,32 @@ pub fn assess(
             })
             .unwrap_or_default();
         return differing(entry, &want).map_or(State::Current, State::Stale);
+    }
+    if let Some(helper) = s(entry, "headersHelper") {
+        // `<3minapi> [--profile P] auth header`, the program quoted when its path has spaces.
+        let program = match helper.strip_prefix('\'') {
+            Some(rest) => rest.split('\'').next().unwrap_or_default().to_owned(),
+            None => helper.split(' ').next().unwrap_or_default().to_owned(),
+        };
+        let mut want_args = crate::key::profile::current().args();
+        want_args.extend(["auth".to_owned(), "header".to_owned()]);
+        if !helper.ends_with(&want_args.join(" ")) {
+            return State::Stale(format!(
+                "its headersHelper does not end in `{}`",
+                want_args.join(" ")
+            ));
+        }
+        if let Some(problem) = command_problem(&program) {
+            return State::Stale(problem.replace("its command", "its headersHelper"));
+        }
+        let want = client.fields(&Form::DirectHelper {
+            url: ctx.url.clone(),
+            helper,
+        });
+        return match want {
+            Ok(want) => differing(entry, &want).map_or(State::Current, State::Stale),
+            Err(e) => State::Stale(e),
+        };
     }
     let Some(key_text) = entry_key(entry).map(str::to_owned).or_else(|| {
         entry

@@ -438,6 +438,20 @@ pub fn logout() -> anyhow::Result<Exit> {
     }
 }
 
+/// `auth header`: the key as the one HTTP header a client's headers helper must print
+/// (Claude Code's `headersHelper`). Only into a pipe: on a terminal — a shared screen, a
+/// recording — it refuses, and nothing goes to stdout but the header.
+pub fn header() -> anyhow::Result<Exit> {
+    if std::io::stdout().is_terminal() {
+        bail!(
+            "not printing the key on a terminal: `auth header` is for a client's headers helper, which reads it from a pipe\nhint: `3minapi auth status` shows the key masked"
+        );
+    }
+    let key = key::require("no header to print: ", "nothing was printed")?;
+    crate::outln!("{}", json!({ "x-api-key": key.expose() }));
+    Ok(Exit::Success)
+}
+
 /// `auth list`: every profile known here, its stored key masked and where it is.
 pub fn list(args: &crate::cli::AuthListArgs) -> anyhow::Result<Exit> {
     let current = key::profile::current();

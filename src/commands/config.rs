@@ -131,6 +131,16 @@ fn form_for(
                 .join(", ")
         );
     }
+    if entry.key_helper {
+        let form = Form::DirectHelper {
+            url: ctx.url.clone(),
+            helper: helper_command()?,
+        };
+        client
+            .fields(&form)
+            .map_err(|e| anyhow!("{e}; nothing was written"))?;
+        return Ok((form, None));
+    }
     // Refuse what the client cannot use before looking for a key.
     client
         .fields(&Form::DirectFromEnv {
@@ -166,6 +176,25 @@ fn form_for(
         },
         Some(key),
     ))
+}
+
+/// `<absolute 3minapi> [--profile P] auth header`, as Claude Code's shell runs it.
+fn helper_command() -> anyhow::Result<String> {
+    let (exe, _) = command_for(Scope::User, true)?;
+    // Claude Code accepts printable ASCII only; a path with spaces is quoted for its shell.
+    if !exe.chars().all(|c| c.is_ascii_graphic() || c == ' ') || exe.contains('\'') {
+        bail!(
+            "Claude Code's headersHelper must be printable ASCII, and the path of this binary is not: {exe}; nothing was written\nhint: install 3minapi under a plain path, or drop --key-helper"
+        );
+    }
+    let mut words = vec![if exe.contains(' ') {
+        format!("'{exe}'")
+    } else {
+        exe
+    }];
+    words.extend(key::profile::current().args());
+    words.extend(["auth".to_owned(), "header".to_owned()]);
+    Ok(words.join(" "))
 }
 
 fn target_path(

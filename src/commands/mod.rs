@@ -87,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                 AuthCommand::Status(args) => auth::status(&args, &url),
                 AuthCommand::Logout => auth::logout(),
                 AuthCommand::List(args) => auth::list(&args),
+                AuthCommand::Header => auth::header(),
             }
         }
         Command::Logs(args) => {

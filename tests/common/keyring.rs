@@ -138,6 +138,7 @@ impl Sandbox {
         env.insert("NO_PROXY".into(), "*".into());
         env.insert("THREEMINAPI_URL".into(), closed_port_url());
         Cmd {
+            program: None,
             args: args.iter().map(|s| s.to_string()).collect(),
             env,
             stdin: None,
@@ -183,6 +184,8 @@ impl Sandbox {
 
 /// One run of `3minapi`, built by [`Sandbox::cmd`] / [`PrivateKeyring::cmd`].
 pub struct Cmd {
+    /// `None`: the binary under test.
+    program: Option<String>,
     args: Vec<String>,
     env: BTreeMap<String, String>,
     stdin: Option<String>,
@@ -213,13 +216,25 @@ impl Cmd {
         self.cwd = dir.into();
         self
     }
+    /// Runs `program ARGS` instead of the binary, in the same environment (a shell running a
+    /// helper command, `script` giving it a terminal).
+    pub fn program(mut self, program: &str, args: &[&str]) -> Self {
+        self.program = Some(program.to_owned());
+        self.args = args.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
     pub fn run(self) -> Output {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(self.program.as_deref().unwrap_or(BIN));
         cmd.env_clear()
             .envs(&self.env)
             .args(&self.args)
             .current_dir(&self.cwd);
-        let what = format!("3minapi {}", self.args.join(" "));
+        let what = format!(
+            "{} {}",
+            self.program.as_deref().unwrap_or("3minapi"),
+            self.args.join(" ")
+        );
         run_bounded(cmd, self.stdin.as_deref(), self.timeout, &what)
     }
 }

@@ -494,6 +494,13 @@ await startKeyring(root);
 
 const clients = [
   ["claude-code", claudeCode],
+  // Claude Code talking to the server itself, the key from `3minapi auth header` (headersHelper):
+  // no bridge process. Its TLS is Claude Code's own, so the CA cases are not its.
+  [
+    "claude-code-helper",
+    (sb, o) => claudeCode({ ...sb, installArgs: ["--direct", "--key-helper", ...(sb.installArgs ?? [])] }, o),
+    { bridgeOnly: ["server unreachable", "untrusted CA (TLS inspection)", "that CA given: `config install --ca-file`"] },
+  ],
   ["gemini", geminiCli],
   ["codex", codex],
   ["inspector", inspector],
@@ -501,7 +508,7 @@ const clients = [
 const only = process.argv.slice(2);
 let ok = true;
 const shown = [];
-for (const [name, drive] of clients) {
+for (const [name, drive, { bridgeOnly = [] } = {}] of clients) {
   if (only.length && !only.includes(name)) continue;
   const sb = sandbox(url);
   setKeychain(sb.env, KEY);
@@ -531,6 +538,7 @@ for (const [name, drive] of clients) {
     { label: "untrusted CA (TLS inspection)", at: tlsUrl },
     { label: "that CA given: `config install --ca-file`", at: tlsUrl, installArgs: ["--ca-file", path.join(caDir, "ca.pem")], connects: true },
   ]) {
+    if (bridgeOnly.includes(label)) continue;
     const sb2 = { ...sandbox(at), installArgs };
     setKeychain(sb2.env, secret);
     let seen;
