@@ -30,6 +30,16 @@ fn keychain_bridge(up: &Upstream, kr: &PrivateKeyring) -> Bridge {
         .spawn()
 }
 
+/// The key stored, a legacy upstream accepting it, and a bridge through its handshake.
+async fn initialized_bridge() -> (PrivateKeyring, Upstream, Bridge) {
+    let kr = PrivateKeyring::start();
+    login(&kr, FAKE_KEY);
+    let up = Upstream::start(UpstreamOptions::default()).await;
+    let mut b = keychain_bridge(&up, &kr);
+    b.initialize().await;
+    (kr, up, b)
+}
+
 async fn help(b: &mut Bridge, mode: Mode) -> Value {
     match mode {
         Mode::Modern => b.modern_call("help", json!({"topic": "keys"})).await,
@@ -101,11 +111,7 @@ async fn a_running_bridge_heals_after_a_login_with_the_regenerated_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_is_restored_when_the_server_forgot_it_with_the_old_key() {
-    let kr = PrivateKeyring::start();
-    login(&kr, FAKE_KEY);
-    let up = Upstream::start(UpstreamOptions::default()).await;
-    let mut b = keychain_bridge(&up, &kr);
-    b.initialize().await;
+    let (kr, up, mut b) = initialized_bridge().await;
     up.regenerate_key(NEW_KEY);
     up.expire_sessions();
     login(&kr, NEW_KEY);
@@ -127,11 +133,7 @@ async fn the_session_is_restored_when_the_server_forgot_it_with_the_old_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_switch_without_a_new_usable_key_and_the_error_says_why() {
-    let kr = PrivateKeyring::start();
-    login(&kr, FAKE_KEY);
-    let up = Upstream::start(UpstreamOptions::default()).await;
-    let mut b = keychain_bridge(&up, &kr);
-    b.initialize().await;
+    let (kr, up, mut b) = initialized_bridge().await;
 
     // Regenerated, no login yet: the refusal and its fix, and nothing ran.
     up.regenerate_key(NEW_KEY);

@@ -30,3 +30,15 @@ pub struct Ctx {
     /// `--ca-file` as given on the command line (made absolute): written into bridge entries too.
     pub ca_file_flag: Option<std::path::PathBuf>,
 }
+
+impl Ctx {
+    /// This machine's files, for reading entries or refreshing keys (no flags to write).
+    pub fn reading(url: &str) -> anyhow::Result<Ctx> {
+        Ok(Ctx {
+            places: Places::from_env()?,
+            url: url.to_owned(),
+            url_flag: None,
+            ca_file_flag: None,
+        })
+    }
+}

@@ -120,12 +120,7 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
 /// `--update-configs`, or when the person at the terminal says yes; elsewhere they are named,
 /// with the command, and nothing changes.
 fn update_configs(args: &LoginArgs, server: &Server, key: &McpKey) -> anyhow::Result<Exit> {
-    let ctx = clients::Ctx {
-        places: clients::Places::from_env()?,
-        url: server.url.clone(),
-        url_flag: None,
-        ca_file_flag: None,
-    };
+    let ctx = clients::Ctx::reading(&server.url)?;
     let name = key::profile::current().entry_name();
     let stale = clients::refresh(&ctx, &name, key, true);
     if stale.is_empty() {
@@ -321,12 +316,7 @@ pub fn status(args: &StatusArgs, server: &Server) -> anyhow::Result<Exit> {
 
 /// Every client entry of this profile found on this machine, with how it gets its key.
 fn entries(server: &Server) -> anyhow::Result<Vec<Value>> {
-    let ctx = clients::Ctx {
-        places: clients::Places::from_env()?,
-        url: server.url.clone(),
-        url_flag: None,
-        ca_file_flag: None,
-    };
+    let ctx = clients::Ctx::reading(&server.url)?;
     let name = key::profile::current().entry_name();
     Ok(clients::survey(&ctx, &name)
         .into_iter()

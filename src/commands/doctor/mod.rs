@@ -134,12 +134,7 @@ pub fn run(opts: &Options, server: &super::Server) -> anyhow::Result<Exit> {
     } else {
         online::online(&mut checks, server, key.as_ref())?;
     }
-    let ctx = clients::Ctx {
-        places: clients::Places::from_env()?,
-        url: url.to_owned(),
-        url_flag: None,
-        ca_file_flag: None,
-    };
+    let ctx = clients::Ctx::reading(url)?;
     checks.start();
     let reports = clients::survey(&ctx, &key::profile::current().entry_name());
     let reminders = config_checks(&mut checks, &reports);
