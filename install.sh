@@ -21,23 +21,27 @@ usage() {
 	cat <<'EOF'
 usage: sh install.sh [--bin-dir DIR] [--uninstall]
   --bin-dir DIR  install the binary here (default: $PREFIX/bin when PREFIX is set, else ~/.local/bin)
-  --uninstall    remove what an earlier run installed (the key in the OS keychain stays: see below)
+  --uninstall    remove what earlier runs installed (the key in the OS keychain stays: see below);
+                 with --bin-dir DIR, only the binary in DIR
 From a checkout it builds with cargo; otherwise it downloads the release archive from
 $THREEMINAPI_RELEASE_URL (<base>/3minapi-<os>-<arch>.tar.gz and its .sha256).
 EOF
 }
 
 bin_dir=""
+bin_dir_given=0
 uninstall=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin-dir)
 		[ $# -ge 2 ] || die "--bin-dir needs a directory" "sh install.sh --bin-dir ~/bin"
 		bin_dir=$2
+		bin_dir_given=1
 		shift 2
 		;;
 	--bin-dir=*)
 		bin_dir=${1#--bin-dir=}
+		bin_dir_given=1
 		shift
 		;;
 	--uninstall)
@@ -69,7 +73,34 @@ target=$bin_dir/3minapi
 # ----------------------------------------------------------------------------------------------
 if [ "$uninstall" = 1 ]; then
 	removed=0
-	if [ -f "$manifest" ]; then
+	if [ "$bin_dir_given" = 1 ]; then
+		# Only the binary --bin-dir names; other installs stay, and the completions while one does.
+		if [ -x "$target" ] && { grep -qxF "$target" "$manifest" 2>/dev/null || "$target" --version 2>/dev/null | grep -q '^3minapi '; }; then
+			rm -f "$target"
+			say "removed $target"
+			removed=1
+		fi
+		if [ -f "$manifest" ]; then
+			grep -vxF "$target" "$manifest" >"$manifest.tmp" || true
+			mv -f "$manifest.tmp" "$manifest"
+			left=0
+			while IFS= read -r file; do
+				if [ -n "$file" ] && [ -x "$file" ]; then left=1; fi
+			done <"$manifest"
+			if [ "$left" = 1 ]; then
+				say "other installs stay (see $manifest); \`sh install.sh --uninstall\` removes them all"
+			else
+				while IFS= read -r file; do
+					if [ -n "$file" ] && [ -f "$file" ]; then
+						rm -f "$file"
+						say "removed $file"
+					fi
+				done <"$manifest"
+				rm -f "$manifest"
+				rmdir "$data_home/3minapi/zsh" "$data_home/3minapi" 2>/dev/null || true
+			fi
+		fi
+	elif [ -f "$manifest" ]; then
 		while IFS= read -r file; do
 			if [ -n "$file" ] && [ -f "$file" ]; then
 				rm -f "$file"
@@ -231,7 +262,12 @@ $completion"
 	say "no completion installed for $shell: \`3minapi completions <bash|zsh|fish|powershell|elvish>\` prints one"
 	;;
 esac
-printf '%s\n' "$installed" >"$manifest"
+# Every install is recorded (another --bin-dir adds to the list): --uninstall finds them all.
+{
+	if [ -f "$manifest" ]; then cat "$manifest"; fi
+	printf '%s\n' "$installed"
+} | awk 'NF && !seen[$0]++' >"$manifest.tmp"
+mv -f "$manifest.tmp" "$manifest"
 
 case ":${PATH:-}:" in
 *":$bin_dir:"*)

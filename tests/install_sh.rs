@@ -346,3 +346,48 @@ fn piped_it_downloads_the_release_and_checks_its_checksum() {
     assert!(!bin2.join("3minapi").exists());
     assert!(!home2.join(".local/share/3minapi/installed-files").exists());
 }
+
+/// Every install is recorded; `--uninstall --bin-dir DIR` removes DIR's binary and nothing else,
+/// and a plain `--uninstall` then removes the rest.
+#[test]
+fn uninstall_with_a_bin_dir_removes_that_install_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let env: Vec<(&str, String)> = rust_env();
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let other = tmp.path().join("other-bin");
+    let other_s = other.display().to_string();
+    let default_bin = home.join(".local/bin/3minapi");
+
+    for args in [&["--bin-dir", other_s.as_str()][..], &[]] {
+        let out = install(&home, args, false, &env_ref);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    assert!(other.join("3minapi").is_file() && default_bin.is_file());
+    let completion = home.join(".local/share/bash-completion/completions/3minapi");
+    assert!(completion.is_file());
+
+    let out = install(
+        &home,
+        &["--uninstall", "--bin-dir", &other_s],
+        false,
+        &env_ref,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!other.join("3minapi").exists(), "{}", text(&out));
+    assert!(
+        default_bin.is_file(),
+        "the other install stays: {}",
+        text(&out)
+    );
+    assert!(completion.is_file(), "its completion too: {}", text(&out));
+
+    let out = install(&home, &["--uninstall"], false, &env_ref);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !default_bin.exists() && !completion.exists(),
+        "{}",
+        text(&out)
+    );
+}
