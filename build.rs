@@ -15,13 +15,27 @@ fn main() {
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=THREEMINAPI_GIT_COMMIT={commit}");
-    // Rebuild when HEAD moves: a checkout changes HEAD, a commit changes the branch's ref.
-    let mut watched = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
-    watched.extend(git(&["symbolic-ref", "-q", "HEAD"]));
-    for name in watched {
-        if let Some(path) = git(&["rev-parse", "--git-path", &name]) {
-            println!("cargo:rerun-if-changed={path}");
+    // Rebuild when HEAD moves: a checkout changes HEAD, a commit changes the branch's ref. Only
+    // what exists is watched: Cargo counts a missing watched file as changed, so watching a ref
+    // that `git gc` packed away rebuilt the crate (with fat LTO) on every build. A packed ref is
+    // covered by packed-refs, and a commit that writes it loose again by its directory.
+    let watch = |name: &str, or_its_directory: bool| {
+        let Some(path) = git(&["rev-parse", "--git-path", name]) else {
+            return;
+        };
+        let path = std::path::PathBuf::from(path);
+        let dir = path.parent().filter(|_| or_its_directory);
+        if let Some(p) = Some(path.as_path())
+            .filter(|p| p.exists())
+            .or(dir.filter(|d| d.is_dir()))
+        {
+            println!("cargo:rerun-if-changed={}", p.display());
         }
+    };
+    watch("HEAD", false);
+    watch("packed-refs", false);
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watch(&branch, true);
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
