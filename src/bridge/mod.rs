@@ -256,7 +256,8 @@ fn handle_line(
                     if was_cancelled {
                         log_debug!("request {id} was cancelled; not answering its failure ({e})");
                     } else {
-                        log_warn!("{method} failed: {e}");
+                        // With the fix, as the client is told: doctor's `bridge.recent` shows it.
+                        log_warn!("{method} failed: {e}; hint: {}", e.hint());
                         let _ = out.send(e.answer(&id));
                     }
                 }
@@ -296,7 +297,7 @@ type InFlightMap = Arc<Mutex<HashMap<String, InFlight>>>;
 
 fn log_failure(what: &str, result: Result<(), RelayError>) {
     if let Err(e) = result {
-        log_warn!("could not relay {what}: {e}");
+        log_warn!("could not relay {what}: {e}; hint: {}", e.hint());
     }
 }
 

@@ -19,10 +19,15 @@ pub fn session_start(method: &str, params: &Params<'_>, text: &str) {
         .and_then(|m| m.protocol_version.as_deref())
         .filter(|v| crate::upstream::modern::is_modern(v));
     let (era, info) = match (method, modern) {
-        (_, Some(version)) if !MODERN_NAMED.swap(true, Ordering::Relaxed) => (
-            format!("{version} (stateless)"),
-            "/params/_meta/io.modelcontextprotocol~1clientInfo",
-        ),
+        (_, Some(version))
+            if !MODERN_NAMED.load(Ordering::Relaxed)
+                && !MODERN_NAMED.swap(true, Ordering::Relaxed) =>
+        {
+            (
+                format!("{version} (stateless)"),
+                "/params/_meta/io.modelcontextprotocol~1clientInfo",
+            )
+        }
         ("initialize", None) => (
             params
                 .protocol_version

@@ -67,10 +67,8 @@ fn rewrite(
         .to_owned();
     // A key is letters, digits, '_' and '-': it appears in the text exactly as in the value, so
     // replacing its occurrences changes that string only — provided none is outside our entry.
-    let in_entry = serde_json::to_string(&entry)
-        .unwrap_or_default()
-        .matches(&stale)
-        .count();
+    let entry_text = serde_json::to_string(&entry).unwrap_or_default();
+    let in_entry = entry_text.matches(&stale).count();
     if old.matches(&stale).count() != in_entry {
         return Err(format!(
             "the old key also appears outside the {name} entry; nothing was changed\nhint: 3minapi config install {} --direct --scope …",
@@ -80,9 +78,7 @@ fn rewrite(
     let new = old.replace(&stale, key.expose());
     // The result must read back as the same file with only that value changed.
     let after = parse(&new)?;
-    let want = serde_json::to_string(&entry)
-        .unwrap_or_default()
-        .replace(&stale, key.expose());
+    let want = entry_text.replace(&stale, key.expose());
     let same_others = doc.server_names() == after.server_names()
         && doc
             .server_names()

@@ -76,9 +76,6 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
     if args.insecure_storage {
         let path = store::file_set(&key)
             .context("cannot write the credentials file; nothing was stored")?;
-        if let Err(e) = store::note_profile(true) {
-            eprintln!("warning: cannot add the profile to the list `auth list` reads: {e}");
-        }
         eprintln!(
             "warning: stored {key} in plain text in {} (mode 0600): anyone who can read that file can use your account",
             path.display()
@@ -100,13 +97,13 @@ pub fn login(args: &LoginArgs, server: &Server) -> anyhow::Result<Exit> {
             anyhow!("cannot store the key: {e}; nothing was stored\nhint: {hint}")
         })?;
         eprintln!("stored {key} in {}", KeySource::Keychain);
-        if let Err(e) = store::note_profile(true) {
-            eprintln!("warning: cannot add the profile to the list `auth list` reads: {e}");
-        }
         // A key left in plain text by an earlier --insecure-storage login is stale now.
         if let Ok(Some(path)) = store::file_delete() {
             eprintln!("removed the older plain-text key file {}", path.display());
         }
+    }
+    if let Err(e) = store::note_profile(true) {
+        eprintln!("warning: cannot add the profile to the list `auth list` reads: {e}");
     }
     if std::env::var(KEY_ENV).is_ok_and(|v| !key::is_unexpanded_or_empty(&v)) {
         eprintln!(
@@ -450,13 +447,10 @@ pub fn list(args: &crate::cli::AuthListArgs) -> anyhow::Result<Exit> {
     for profile in store::known_profiles() {
         let (masked, source, error) = match store::keychain_get_for(&profile, store::SHORT_WAIT) {
             Ok(Some(text)) => (Some(mask_text(&text)), Some("keychain"), None),
-            Ok(None) | Err(KeychainError::Unavailable(_)) => {
-                let file = store::config_dir().map(|d| profile.credentials_in(&d));
-                match file.and_then(|f| std::fs::read_to_string(f).ok()) {
-                    Some(text) => (Some(mask_text(text.trim())), Some("file"), None),
-                    None => (None, None, None),
-                }
-            }
+            Ok(None) | Err(KeychainError::Unavailable(_)) => match store::file_get_for(&profile) {
+                Ok(Some((_, text))) => (Some(mask_text(&text)), Some("file"), None),
+                _ => (None, None, None),
+            },
             Err(e) => (None, None, Some(e.to_string())),
         };
         rows.push(json!({

@@ -57,18 +57,12 @@ impl Server {
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     // The profile first: every key lookup and store below is that profile's.
-    let profile = match cli.profile.clone() {
-        Some(p) => p,
-        None => match std::env::var(key::PROFILE_ENV) {
-            Ok(v) => match key::Profile::parse(v.trim()) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: {}: {e}", key::PROFILE_ENV);
-                    return Ok(Exit::Usage);
-                }
-            },
-            Err(_) => key::Profile::default(),
-        },
+    let profile = match cli.profile.clone().map_or_else(key::profile::from_env, Ok) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::Usage);
+        }
     };
     key::profile::select(profile);
     let level = log::Level::from_flags(cli.verbose, cli.quiet);

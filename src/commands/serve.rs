@@ -24,11 +24,7 @@ pub fn run(server: Server, flags: &FilterArgs) -> anyhow::Result<Exit> {
             log_warn!("{w}");
         }
     }
-    let lookup = key::resolve(
-        |name| std::env::var(name).ok(),
-        Some(store::LONG_WAIT),
-        |w| log_warn!("{w}"),
-    );
+    let lookup = lookup_key(store::LONG_WAIT);
     // One thread relays everything (stdin and stdout too, when they are pipes or sockets: see
     // `bridge::stdio`): the work is waiting on descriptors, and one thread saves the cross-thread
     // wake-ups and per-thread heaps.
@@ -55,6 +51,16 @@ fn big_buffers_mapped() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
+}
+
+/// The key as the bridge looks it up (environment, keychain waited on for `wait`, file),
+/// warnings to the log.
+fn lookup_key(wait: std::time::Duration) -> key::KeyLookup {
+    key::resolve(
+        |name| std::env::var(name).ok(),
+        Some(wait),
+        |w| log_warn!("{w}"),
+    )
 }
 
 fn target(
@@ -105,13 +111,7 @@ fn target(
         }
     };
     // On a refused key, looked up again as at start: a login with a new key heals this bridge.
-    let rekey: upstream::KeyLookupFn = Arc::new(|| {
-        key::resolve(
-            |name| std::env::var(name).ok(),
-            Some(store::SHORT_WAIT),
-            |w| log_warn!("{w}"),
-        )
-    });
+    let rekey: upstream::KeyLookupFn = Arc::new(|| lookup_key(store::SHORT_WAIT));
     match upstream::Upstream::new(url, &key, Some(rekey), outbox, filter, trust) {
         Ok(up) => Target::Ready(up),
         Err(e) => Target::Broken(SetupProblem {

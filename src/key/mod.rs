@@ -6,7 +6,7 @@ pub mod profile;
 mod resolve;
 pub mod store;
 
-pub use profile::{PROFILE_ENV, Profile};
+pub use profile::Profile;
 pub use resolve::{
     KeyLookup, KeySource, from_env, is_unexpanded_or_empty, require, resolve, resolve_with,
 };

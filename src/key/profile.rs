@@ -87,6 +87,14 @@ impl Profile {
     }
 }
 
+/// `THREEMINAPI_PROFILE`'s profile (the default one when unset), or why its value is not one.
+pub fn from_env() -> Result<Profile, String> {
+    match std::env::var(PROFILE_ENV) {
+        Ok(v) => Profile::parse(v.trim()).map_err(|e| format!("{PROFILE_ENV}: {e}")),
+        Err(_) => Ok(Profile::default()),
+    }
+}
+
 static CURRENT: OnceLock<Profile> = OnceLock::new();
 
 /// Chooses the profile of this process; the first call wins.

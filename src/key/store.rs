@@ -144,7 +144,12 @@ pub fn credentials_path() -> Option<PathBuf> {
 
 /// The key text of the plain file, if it exists.
 pub fn file_get() -> std::io::Result<Option<(PathBuf, String)>> {
-    let Some(path) = credentials_path() else {
+    file_get_for(super::profile::current())
+}
+
+/// The key text of `profile`'s plain file, if it exists.
+pub fn file_get_for(profile: &Profile) -> std::io::Result<Option<(PathBuf, String)>> {
+    let Some(path) = config_dir().map(|d| profile.credentials_in(&d)) else {
         return Ok(None);
     };
     match std::fs::read_to_string(&path) {

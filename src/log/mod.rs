@@ -44,15 +44,39 @@ struct Logger {
     file: Option<(Level, Mutex<file::LogFile>)>,
 }
 
+impl Logger {
+    fn to_stderr(&self, level: Level) -> bool {
+        self.stderr.is_some_and(|max| level <= max)
+    }
+
+    fn to_file(&self, level: Level) -> Option<&Mutex<file::LogFile>> {
+        self.file
+            .as_ref()
+            .filter(|(max, _)| level <= *max)
+            .map(|(_, f)| f)
+    }
+}
+
 static LOGGER: OnceLock<Logger> = OnceLock::new();
+
+fn logger() -> &'static Logger {
+    /// Before `init`: warnings and errors on stderr.
+    static EARLY: Logger = Logger {
+        stderr: Some(Level::Warn),
+        file: None,
+    };
+    LOGGER.get().unwrap_or(&EARLY)
+}
+
+/// A log file gets every event from `info` up (more with `-vv`), whatever stderr gets.
+fn file_part(level: Level, f: file::LogFile) -> (Level, Mutex<file::LogFile>) {
+    (level.max(Level::Info), Mutex::new(f))
+}
 
 /// Sets the level and, optionally, a file to append to instead of stderr. Call once, early.
 pub fn init(level: Level, file: Option<&Path>) -> std::io::Result<()> {
     let file = match file {
-        Some(path) => Some((
-            level.max(Level::Info),
-            Mutex::new(file::LogFile::open(path)?),
-        )),
+        Some(path) => Some(file_part(level, file::LogFile::open(path)?)),
         None => None,
     };
     let stderr = if file.is_some() { None } else { Some(level) };
@@ -60,12 +84,11 @@ pub fn init(level: Level, file: Option<&Path>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The bridge's logging: `level` on stderr, and every event from `info` up (more with `-vv`)
-/// in the log file at `path` too. A file that cannot be opened costs one warning on stderr;
-/// the bridge serves without it.
+/// The bridge's logging: `level` on stderr, and the log file at `path` too. A file that cannot
+/// be opened costs one warning on stderr; the bridge serves without it.
 pub fn init_with_trail(level: Level, path: Option<&Path>) {
     let file = path.and_then(|p| match file::LogFile::open(p) {
-        Ok(f) => Some((level.max(Level::Info), Mutex::new(f))),
+        Ok(f) => Some(file_part(level, f)),
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -82,13 +105,8 @@ pub fn init_with_trail(level: Level, path: Option<&Path>) {
 }
 
 pub fn enabled(level: Level) -> bool {
-    match LOGGER.get() {
-        None => level <= Level::Warn,
-        Some(l) => {
-            l.stderr.is_some_and(|s| level <= s)
-                || l.file.as_ref().is_some_and(|(f, _)| level <= *f)
-        }
-    }
+    let l = logger();
+    l.to_stderr(level) || l.to_file(level).is_some()
 }
 
 /// Writes one log line: `3minapi: <level>: <message>` on stderr, `<time> [<pid>] <level>:
@@ -98,17 +116,12 @@ pub fn write(level: Level, message: std::fmt::Arguments<'_>) {
         return;
     }
     let message = sanitize(&message.to_string());
-    let logger = LOGGER.get();
-    if logger
-        .map_or(Some(Level::Warn), |l| l.stderr)
-        .is_some_and(|s| level <= s)
-    {
+    let l = logger();
+    if l.to_stderr(level) {
         let line = format!("3minapi: {}: {message}\n", level.label());
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
-    if let Some((max, file)) = logger.and_then(|l| l.file.as_ref())
-        && level <= *max
-    {
+    if let Some(file) = l.to_file(level) {
         let line = file::Entry::line(
             std::time::SystemTime::now(),
             std::process::id(),

@@ -23,7 +23,7 @@ mod x509;
 pub use deliver::{Out, Outbox};
 pub use error::{RelayError, describe};
 pub use net::proxy_for;
-pub use rekey::{LOOK_AGAIN_AFTER, Lookup as KeyLookupFn};
+pub use rekey::Lookup as KeyLookupFn;
 pub use tls::{CA_FILE_ENV, Refusal, TRUST_HINT, Trust, TrustError, warm_up};
 pub use tools::ToolsFilter;
 

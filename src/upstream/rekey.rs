@@ -94,7 +94,7 @@ impl Upstream {
         let current = self.sent_key();
         let note = match found {
             KeyLookup::Found { key, source }
-                if HeaderValue::from_str(key.expose()).ok().as_ref() != Some(&current.header) =>
+                if key.expose().as_bytes() != current.header.as_bytes() =>
             {
                 match SentKey::new(&key) {
                     Ok(fresh) => {

@@ -63,15 +63,25 @@ pub fn check(path: Option<&Path>, now: SystemTime) -> (Status, String, Option<St
         1 => String::new(),
         n => format!(" ({n} problems in the last 24 h)"),
     };
+    // The bridge logs a problem with the fix it gave the client; older lines have none.
+    let (what, hint) = split_hint(&last.message);
     (
         Status::Warn,
         format!(
             "{ago}, {}: {}{more}",
             client_of(&entries, last),
-            clip(&last.message, 300)
+            clip(what, 300)
         ),
-        Some(fix(&last.message)),
+        Some(hint.map_or_else(|| fix(what), str::to_owned)),
     )
+}
+
+/// A logged problem and the hint logged with it (`…; hint: …` or `…. hint: …`), if any.
+fn split_hint(message: &str) -> (&str, Option<&str>) {
+    ["; hint: ", ". hint: "]
+        .iter()
+        .find_map(|sep| message.split_once(sep))
+        .map_or((message, None), |(what, hint)| (what, Some(hint)))
 }
 
 /// The client whose session the process that logged `e` served, from its `session start` line.
@@ -88,7 +98,7 @@ fn client_of(entries: &[Entry], e: &Entry) -> String {
         )
 }
 
-/// What to do about a logged problem, from what it says.
+/// What to do about a logged problem that came without its hint, from what it says.
 fn fix(message: &str) -> String {
     let has = |s: &str| message.contains(s);
     if has("refused the MCP key") || has("no MCP key") || has("collaboration key") {
@@ -203,6 +213,26 @@ mod tests {
             "{message}"
         );
         assert!(hint.unwrap().contains("auth login"));
+    }
+
+    #[test]
+    fn the_hint_the_bridge_logged_is_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = SystemTime::now();
+        let path = write(
+            dir.path(),
+            &[(
+                60,
+                9,
+                "warning",
+                "tools/call failed: its certificate was issued by \"CN=X\"; hint: give its CA with --ca-file PATH",
+            )],
+            now,
+        );
+        let (status, message, hint) = check(Some(&path), now);
+        assert_eq!(status, Status::Warn);
+        assert!(message.ends_with("issued by \"CN=X\""), "{message}");
+        assert_eq!(hint.as_deref(), Some("give its CA with --ca-file PATH"));
     }
 
     #[test]
