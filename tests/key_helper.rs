@@ -99,6 +99,10 @@ fn the_helper_entry_holds_no_key_and_follows_the_profile() {
         .run()
         .json();
     assert_eq!(status["entries"][0]["state"], "direct-helper", "{status}");
+    kr.cmd(&["--profile", "work", "auth", "status", "--offline"])
+        .url(URL)
+        .run()
+        .expect_says("asks `3minapi auth header` for the key");
     let listed = kr
         .cmd(&["--profile", "work", "config", "list", "--json"])
         .url(URL)

@@ -372,6 +372,7 @@ fn print_status(
             "bridge" => "runs the bridge (follows the key)",
             "direct-current" => "holds the key in use",
             "direct-stale" => "holds an older key: run `3minapi config refresh`",
+            "direct-helper" => "asks `3minapi auth header` for the key (follows the key)",
             _ => "reads the key from a variable the client fills in",
         };
         crate::outln!(
