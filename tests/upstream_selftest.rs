@@ -588,6 +588,8 @@ async fn counts_connections() {
             .header("accept", ACCEPT)
             .body(http_body_util::Full::new(bytes::Bytes::from_static(b"{}")))
             .unwrap();
+        // The connection takes the next request only once the last answer is fully done.
+        sender.ready().await.unwrap();
         let answer = sender.send_request(request).await.unwrap();
         assert_eq!(
             answer.status(),
