@@ -642,7 +642,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__install)
-            opts="-v -q -h -V --scope --name --file --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --all --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --dry-run --force --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini opencode copilot zed goose cline roo continue kiro qwen amp crush lmstudio factory"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,7 +718,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__print)
-            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --absolute-path --direct --from-env --key-helper --read-only --allow-tool --deny-tool --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini opencode copilot zed goose cline roo continue kiro qwen amp crush lmstudio factory"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,7 +786,7 @@ _3minapi() {
             return 0
             ;;
         3minapi__subcmd__config__subcmd__uninstall)
-            opts="-v -q -h -V --scope --name --file --dry-run --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini"
+            opts="-v -q -h -V --scope --name --file --all --dry-run --url --ca-file --profile --verbose --quiet --no-color --help --version claude-code cursor vscode windsurf claude-desktop codex gemini opencode copilot zed goose cline roo continue kiro qwen amp crush lmstudio factory"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -154,6 +154,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l all -d 'Every client found on this machine (its program on PATH or its folder present), user scope unless --scope says otherwise'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l absolute-path -d 'Name this binary by its absolute path, also in project files'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l direct -d 'Connect the client to the hosted server directly, with the key written into the file (0600)'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from install" -l from-env -d 'With --direct: the client reads the key from THREEMINAPI_MCP_KEY instead of the file holding it'
@@ -173,6 +174,7 @@ complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l url -d 'MCP server URL [env: THREEMINAPI_URL] [default: https://3minapi.com/api/mcp]' -r
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l ca-file -d 'Also trust the CA certificates in this PEM file (for networks that inspect TLS) [env: THREEMINAPI_CA_FILE]' -r -F
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l profile -d 'Use the key of this profile (one per 3Min API account; see `auth list`) [env: THREEMINAPI_PROFILE]' -r
+complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l all -d 'Every client found on this machine (its program on PATH or its folder present), user scope unless --scope says otherwise'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -l dry-run -d 'Print the change as a unified diff and write nothing'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'More log output (-v info, -vv debug); logs never go to stdout'
 complete -c 3minapi -n "__fish_3minapi_using_subcommand config; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Only errors'

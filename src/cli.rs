@@ -170,7 +170,7 @@ pub struct RefreshArgs {
 pub struct EntryRef {
     /// The client whose config file to change
     #[arg(value_enum)]
-    pub client: ClientId,
+    pub client: Option<ClientId>,
     /// Which of the client's files: project (in the current directory, the default where the client has one) or user
     #[arg(long, value_enum)]
     pub scope: Option<Scope>,
@@ -195,6 +195,9 @@ pub struct TargetArgs {
     /// Write to this file instead of the client's own (same shape)
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
+    /// Every client found on this machine (its program on PATH or its folder present), user scope unless --scope says otherwise
+    #[arg(long, conflicts_with_all = ["client", "file"])]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const URL: &str = "http://127.0.0.1:9/api/mcp";
 const KEY: &str = "tm_mcp_test0000000000000000000001";
 const OTHER_KEY: &str = "tm_mcp_test0000000000000000000002";
-const CLIENTS: [&str; 7] = [
+const CLIENTS: [&str; 20] = [
     "claude-code",
     "cursor",
     "vscode",
@@ -22,6 +22,19 @@ const CLIENTS: [&str; 7] = [
     "claude-desktop",
     "codex",
     "gemini",
+    "opencode",
+    "copilot",
+    "zed",
+    "goose",
+    "cline",
+    "roo",
+    "continue",
+    "kiro",
+    "qwen",
+    "amp",
+    "crush",
+    "lmstudio",
+    "factory",
 ];
 
 fn exe() -> String {
@@ -105,6 +118,9 @@ fn parsed(path: &Path) -> Value {
     if path.extension().is_some_and(|e| e == "toml") {
         let doc: toml_edit::DocumentMut = text.parse().unwrap();
         toml_to_json(doc.as_item())
+    } else if path.extension().is_some_and(|e| e == "yaml") {
+        let v: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
+        serde_json::to_value(v).unwrap()
     } else {
         jsonc_parser::cst::CstRootNode::parse(&text, &Default::default())
             .unwrap()
@@ -113,8 +129,16 @@ fn parsed(path: &Path) -> Value {
     }
 }
 
+/// Our entry in a file: by name in a table, or the list item with our `name` (Continue).
 fn entry(path: &Path, servers_key: &str, name: &str) -> Value {
-    parsed(path)[servers_key][name].clone()
+    let servers = parsed(path)[servers_key].clone();
+    match servers {
+        Value::Array(items) => items
+            .into_iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or(Value::Null),
+        other => other[name].clone(),
+    }
 }
 
 #[cfg(unix)]
@@ -912,7 +936,8 @@ fn list_tells_current_missing_stale_and_malformed_apart() {
     assert_no_key(&out.all(), KEY, "config list");
     assert_no_key(&out.all(), OTHER_KEY, "config list");
     let files = out.json()["files"].as_array().unwrap().clone();
-    assert_eq!(files.len(), 11, "every client file is listed");
+    // 20 clients, 14 of them with a project file too.
+    assert_eq!(files.len(), 34, "every client file is listed");
     let state = |client: &str, scope: &str| {
         files
             .iter()

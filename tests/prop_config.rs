@@ -85,14 +85,15 @@ impl Case {
     /// What `config install` writes.
     fn install(&self, text: &str) -> String {
         let mut doc = self.parse(text);
-        doc.upsert(self.name, &self.fields(), &self.client.owned_fields());
+        doc.upsert(self.name, &self.fields(), &self.client.owned_fields())
+            .expect("install");
         doc.render()
     }
 
     /// What `config uninstall` writes (the text itself when there is nothing to remove).
     fn uninstall(&self, text: &str) -> String {
         let mut doc = self.parse(text);
-        doc.remove(self.name);
+        doc.remove(self.name).expect("uninstall");
         doc.render()
     }
 }
@@ -817,8 +818,10 @@ enum File {
 }
 
 fn case(layouts: Layouts) -> BoxedStrategy<Case> {
+    // YAML files have their own editor and tests (tests/yaml_edit.rs).
     let files: Vec<BoxedStrategy<(ClientId, File)>> = ClientId::ALL
         .into_iter()
+        .filter(|c| !matches!(c.format(), Format::Yaml | Format::YamlList))
         .map(|client| match client.format() {
             Format::Toml => toml_file(layouts)
                 .prop_map(move |f| (client, File::Toml(f)))
@@ -992,8 +995,10 @@ proptest! {
         let once = case.install(&case.text);
         prop_assert_eq!(&case.install(&once), &once, "installed again");
         let mut doc = case.parse(&case.text);
-        doc.upsert(case.name, &case.fields(), &case.client.owned_fields());
-        doc.upsert(case.name, &case.fields(), &case.client.owned_fields());
+        doc.upsert(case.name, &case.fields(), &case.client.owned_fields())
+            .expect("install");
+        doc.upsert(case.name, &case.fields(), &case.client.owned_fields())
+            .expect("install");
         prop_assert_eq!(&doc.render(), &once, "twice in one go");
     }
 }

@@ -1,8 +1,9 @@
-//! The seven clients we write entries for: where their files live, which shape each entry takes
-//! (DESIGN §4), and what the user must do after a change. The shapes follow each client's own
-//! documentation; `tests/fixtures/config/` pins them with the citations.
+//! The twenty clients we write entries for and where their files live (DESIGN §4, §11). The
+//! entry shapes are in `shapes`, detection and next steps in `presence`; each client's own
+//! documentation is cited in `tests/fixtures/config/`, which pins them.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,19 @@ pub enum ClientId {
     ClaudeDesktop,
     Codex,
     Gemini,
+    OpenCode,
+    Copilot,
+    Zed,
+    Goose,
+    Cline,
+    Roo,
+    Continue,
+    Kiro,
+    Qwen,
+    Amp,
+    Crush,
+    LmStudio,
+    Factory,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +54,13 @@ pub enum Format {
     Json,
     /// JSON with comments and trailing commas (VS Code).
     Jsonc,
+    /// JSON with comments but no trailing commas (Qwen Code strips comments, then `JSON.parse`).
+    JsonComments,
     Toml,
+    /// YAML whose servers are a mapping by name (Goose).
+    Yaml,
+    /// YAML whose servers are a list of entries with a `name` (Continue).
+    YamlList,
 }
 
 /// Where the per-user files live. Taken from the environment once, so tests can point it anywhere.
@@ -52,9 +72,27 @@ pub struct Places {
     /// `%LOCALAPPDATA%` on Windows (Claude Desktop's MSIX install lives below it).
     pub local_data_dir: PathBuf,
     pub cwd: PathBuf,
-    pub codex_home: Option<PathBuf>,
-    pub claude_config_dir: Option<PathBuf>,
+    /// `$XDG_CONFIG_HOME`, else `~/.config`, on every OS: where the Node and Go CLIs look.
+    pub xdg_config: PathBuf,
+    /// Variables that move a client's files (`CODEX_HOME`, `COPILOT_HOME`, …), when set.
+    pub vars: BTreeMap<&'static str, PathBuf>,
 }
+
+/// The variables `Places::vars` reads.
+const PLACE_VARS: [&str; 12] = [
+    "CODEX_HOME",
+    "CLAUDE_CONFIG_DIR",
+    "COPILOT_HOME",
+    "GOOSE_PATH_ROOT",
+    "CLINE_MCP_SETTINGS_PATH",
+    "CLINE_DATA_DIR",
+    "CLINE_DIR",
+    "CONTINUE_GLOBAL_DIR",
+    "QWEN_HOME",
+    "AMP_SETTINGS_FILE",
+    "CRUSH_GLOBAL_CONFIG",
+    "XDG_CONFIG_HOME",
+];
 
 impl Places {
     pub fn from_env() -> anyhow::Result<Places> {
@@ -66,16 +104,30 @@ impl Places {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
+        let vars: BTreeMap<&'static str, PathBuf> = PLACE_VARS
+            .iter()
+            .filter_map(|name| Some((*name, var(name)?)))
+            .filter(|(_, p)| p.is_absolute())
+            .collect();
+        let home = dirs.home_dir().to_owned();
         Ok(Places {
-            home: dirs.home_dir().to_owned(),
+            xdg_config: vars
+                .get("XDG_CONFIG_HOME")
+                .cloned()
+                .unwrap_or_else(|| home.join(".config")),
+            vars,
+            home,
             config_dir: dirs.config_dir().to_owned(),
             local_data_dir: dirs.data_local_dir().to_owned(),
             cwd: std::env::current_dir().map_err(|e| {
                 anyhow::anyhow!("cannot read the current directory: {e}\nhint: cd into your project and run this again")
             })?,
-            codex_home: var("CODEX_HOME"),
-            claude_config_dir: var("CLAUDE_CONFIG_DIR"),
         })
+    }
+
+    /// A variable's directory, else `default`.
+    pub fn var_or(&self, name: &str, default: PathBuf) -> PathBuf {
+        self.vars.get(name).cloned().unwrap_or(default)
     }
 }
 
@@ -120,7 +172,7 @@ pub const CODEX_STARTUP_TIMEOUT_SEC: u64 = 40;
 pub const CODEX_TOOL_TIMEOUT_SEC: u64 = 600;
 
 impl ClientId {
-    pub const ALL: [ClientId; 7] = [
+    pub const ALL: [ClientId; 20] = [
         ClientId::ClaudeCode,
         ClientId::Cursor,
         ClientId::Vscode,
@@ -128,6 +180,19 @@ impl ClientId {
         ClientId::ClaudeDesktop,
         ClientId::Codex,
         ClientId::Gemini,
+        ClientId::OpenCode,
+        ClientId::Copilot,
+        ClientId::Zed,
+        ClientId::Goose,
+        ClientId::Cline,
+        ClientId::Roo,
+        ClientId::Continue,
+        ClientId::Kiro,
+        ClientId::Qwen,
+        ClientId::Amp,
+        ClientId::Crush,
+        ClientId::LmStudio,
+        ClientId::Factory,
     ];
 
     pub fn id(self) -> &'static str {
@@ -139,6 +204,19 @@ impl ClientId {
             ClientId::ClaudeDesktop => "claude-desktop",
             ClientId::Codex => "codex",
             ClientId::Gemini => "gemini",
+            ClientId::OpenCode => "opencode",
+            ClientId::Copilot => "copilot",
+            ClientId::Zed => "zed",
+            ClientId::Goose => "goose",
+            ClientId::Cline => "cline",
+            ClientId::Roo => "roo",
+            ClientId::Continue => "continue",
+            ClientId::Kiro => "kiro",
+            ClientId::Qwen => "qwen",
+            ClientId::Amp => "amp",
+            ClientId::Crush => "crush",
+            ClientId::LmStudio => "lmstudio",
+            ClientId::Factory => "factory",
         }
     }
 
@@ -151,13 +229,31 @@ impl ClientId {
             ClientId::ClaudeDesktop => "Claude Desktop",
             ClientId::Codex => "Codex",
             ClientId::Gemini => "Gemini CLI",
+            ClientId::OpenCode => "OpenCode",
+            ClientId::Copilot => "GitHub Copilot CLI",
+            ClientId::Zed => "Zed",
+            ClientId::Goose => "Goose",
+            ClientId::Cline => "Cline",
+            ClientId::Roo => "Roo Code",
+            ClientId::Continue => "Continue",
+            ClientId::Kiro => "Kiro",
+            ClientId::Qwen => "Qwen Code",
+            ClientId::Amp => "Amp",
+            ClientId::Crush => "Crush",
+            ClientId::LmStudio => "LM Studio",
+            ClientId::Factory => "Factory droid",
         }
     }
 
     pub fn has_project_scope(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            ClientId::ClaudeCode | ClientId::Cursor | ClientId::Vscode | ClientId::Gemini
+            ClientId::Windsurf
+                | ClientId::ClaudeDesktop
+                | ClientId::Codex
+                | ClientId::Goose
+                | ClientId::Cline
+                | ClientId::LmStudio
         )
     }
 
@@ -180,195 +276,162 @@ impl ClientId {
 
     pub fn format(self) -> Format {
         match self {
-            ClientId::Vscode => Format::Jsonc,
+            ClientId::Vscode | ClientId::Zed | ClientId::OpenCode => Format::Jsonc,
+            ClientId::Qwen | ClientId::Amp => Format::JsonComments,
             ClientId::Codex => Format::Toml,
+            ClientId::Goose => Format::Yaml,
+            ClientId::Continue => Format::YamlList,
             _ => Format::Json,
         }
     }
 
-    /// The top-level table that holds the servers.
+    /// The top-level key that holds the servers (Amp's is one key with a dot in it).
     pub fn servers_key(self) -> &'static str {
         match self {
             ClientId::Vscode => "servers",
             ClientId::Codex => "mcp_servers",
+            ClientId::OpenCode | ClientId::Crush => "mcp",
+            ClientId::Zed => "context_servers",
+            ClientId::Goose => "extensions",
+            ClientId::Amp => "amp.mcpServers",
             _ => "mcpServers",
+        }
+    }
+
+    /// What a new file starts as, where the client wants more than our entry in it.
+    pub fn seed(self, scope: Scope) -> &'static str {
+        match (self, scope) {
+            // OpenCode adds its `$schema` to a file without one: written first, it stays put.
+            (ClientId::OpenCode, _) => "{\n  \"$schema\": \"https://opencode.ai/config.json\"\n}\n",
+            // A block file, or a new config.yaml: Continue wants a name, version and schema.
+            (ClientId::Continue, Scope::Project) => "name: 3minapi\nversion: 0.0.1\nschema: v1\n",
+            (ClientId::Continue, Scope::User) => "name: Local Config\nversion: 1.0.0\nschema: v1\n",
+            _ => "",
         }
     }
 
     /// The file of a scope. `None` when the client has no such scope.
     pub fn path(self, scope: Scope, p: &Places) -> Option<PathBuf> {
-        let project = |rel: &str| Some(p.cwd.join(rel));
-        match (self, scope) {
-            (ClientId::ClaudeCode, Scope::Project) => project(".mcp.json"),
-            (ClientId::ClaudeCode, Scope::User) => Some(
-                p.claude_config_dir
-                    .clone()
-                    .unwrap_or_else(|| p.home.clone())
-                    .join(".claude.json"),
-            ),
-            (ClientId::Cursor, Scope::Project) => project(".cursor/mcp.json"),
-            (ClientId::Cursor, Scope::User) => Some(p.home.join(".cursor").join("mcp.json")),
-            (ClientId::Vscode, Scope::Project) => project(".vscode/mcp.json"),
-            (ClientId::Vscode, Scope::User) => {
-                Some(p.config_dir.join("Code").join("User").join("mcp.json"))
-            }
-            (ClientId::Windsurf, Scope::User) => Some(
-                p.home
-                    .join(".codeium")
-                    .join("windsurf")
-                    .join("mcp_config.json"),
-            ),
-            (ClientId::ClaudeDesktop, Scope::User) => {
-                Some(claude_desktop_dir(p).join("claude_desktop_config.json"))
-            }
-            (ClientId::Codex, Scope::User) => Some(
-                p.codex_home
-                    .clone()
-                    .unwrap_or_else(|| p.home.join(".codex"))
-                    .join("config.toml"),
-            ),
-            (ClientId::Gemini, Scope::Project) => project(".gemini/settings.json"),
-            (ClientId::Gemini, Scope::User) => Some(p.home.join(".gemini").join("settings.json")),
-            (_, Scope::Project) => None,
+        if scope == Scope::Project {
+            return self.project_file().map(|rel| match self {
+                ClientId::OpenCode => jsonc_twin(p.cwd.join(rel)),
+                _ => p.cwd.join(rel),
+            });
         }
-    }
-
-    /// The fields of our entry, in the client's own shape. `Err` says why a form is not possible.
-    pub fn fields(self, form: &Form) -> Result<Fields, String> {
-        let mut f: Fields = Vec::new();
-        match form {
-            Form::Bridge { command, args } => {
-                if matches!(self, ClientId::ClaudeCode | ClientId::Vscode) {
-                    f.push(("type", json!("stdio")));
-                }
-                f.push(("command", json!(command)));
-                f.push(("args", json!(args)));
-                if self == ClientId::Codex {
-                    f.push(("env_vars", json!(CODEX_ENV_VARS)));
-                }
-            }
-            Form::Direct { url, key } => {
-                self.remote(&mut f, url, key)?;
-            }
-            Form::DirectHelper { url, helper } => {
-                if self != ClientId::ClaudeCode {
-                    return Err(format!(
-                        "--key-helper writes Claude Code's headersHelper, which {} does not have; use the bridge form (without --direct)",
-                        self.title()
-                    ));
-                }
-                f.push(("type", json!("http")));
-                f.push(("url", json!(url)));
-                f.push(("headersHelper", json!(helper)));
-            }
-            Form::DirectFromEnv { url } => {
-                let reference = match self {
-                    ClientId::ClaudeCode | ClientId::Gemini => "${THREEMINAPI_MCP_KEY}",
-                    ClientId::Cursor | ClientId::Windsurf => "${env:THREEMINAPI_MCP_KEY}",
-                    ClientId::Codex => "THREEMINAPI_MCP_KEY",
-                    ClientId::Vscode | ClientId::ClaudeDesktop => {
-                        return Err(format!(
-                            "{} does not document reading an environment variable into a header; use the bridge form (without --direct), or --direct without --from-env",
-                            self.title()
-                        ));
-                    }
-                };
-                self.remote(&mut f, url, reference)?;
-                if self == ClientId::Codex {
-                    // Codex names the variable instead of expanding a reference.
-                    f.retain(|(k, _)| *k != "http_headers");
-                    f.insert(1, ("env_http_headers", json!({ "x-api-key": reference })));
-                }
-            }
-        }
-        if self == ClientId::Codex {
-            f.push(("startup_timeout_sec", json!(CODEX_STARTUP_TIMEOUT_SEC)));
-            f.push(("tool_timeout_sec", json!(CODEX_TOOL_TIMEOUT_SEC)));
-        }
-        Ok(f)
-    }
-
-    fn remote(self, f: &mut Fields, url: &str, key: &str) -> Result<(), String> {
-        let headers = json!({ "x-api-key": key });
-        match self {
-            ClientId::ClaudeCode | ClientId::Vscode => {
-                f.push(("type", json!("http")));
-                f.push(("url", json!(url)));
-                f.push(("headers", headers));
-            }
-            ClientId::Cursor => {
-                f.push(("url", json!(url)));
-                f.push(("headers", headers));
-            }
-            ClientId::Windsurf => {
-                f.push(("serverUrl", json!(url)));
-                f.push(("headers", headers));
-            }
-            ClientId::Gemini => {
-                f.push(("httpUrl", json!(url)));
-                f.push(("headers", headers));
-            }
-            ClientId::Codex => {
-                f.push(("url", json!(url)));
-                f.push(("http_headers", headers));
-            }
-            ClientId::ClaudeDesktop => {
-                return Err(
-                    "Claude Desktop ignores url entries in claude_desktop_config.json (remote servers are added under Settings → Connectors); use the bridge form (without --direct)".into(),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// Every field any form of our entry writes: install removes those the new form does not use,
-    /// and keeps everything else a user added (`env`, `disabled`, `autoApprove`, …).
-    pub fn owned_fields(self) -> Vec<&'static str> {
-        let forms = [
-            Form::Bridge {
-                command: String::new(),
-                args: Vec::new(),
+        let home = |parts: &[&str]| parts.iter().fold(p.home.clone(), |d, s| d.join(s));
+        Some(match self {
+            ClientId::ClaudeCode => p
+                .var_or("CLAUDE_CONFIG_DIR", p.home.clone())
+                .join(".claude.json"),
+            ClientId::Cursor => home(&[".cursor", "mcp.json"]),
+            ClientId::Vscode => p.config_dir.join("Code").join("User").join("mcp.json"),
+            ClientId::Windsurf => home(&[".codeium", "windsurf", "mcp_config.json"]),
+            ClientId::ClaudeDesktop => claude_desktop_dir(p).join("claude_desktop_config.json"),
+            ClientId::Codex => p
+                .var_or("CODEX_HOME", home(&[".codex"]))
+                .join("config.toml"),
+            ClientId::Gemini => home(&[".gemini", "settings.json"]),
+            ClientId::OpenCode => jsonc_twin(p.xdg_config.join("opencode").join("opencode.json")),
+            ClientId::Copilot => p
+                .var_or("COPILOT_HOME", home(&[".copilot"]))
+                .join("mcp-config.json"),
+            ClientId::Zed if cfg!(windows) => p.config_dir.join("Zed").join("settings.json"),
+            ClientId::Zed => p.xdg_config.join("zed").join("settings.json"),
+            ClientId::Goose => goose_dir(p).join("config.yaml"),
+            ClientId::Cline => cline_file(p),
+            ClientId::Roo => vscode_storage(p)
+                .join("rooveterinaryinc.roo-cline")
+                .join("settings")
+                .join("mcp_settings.json"),
+            ClientId::Continue => p
+                .var_or("CONTINUE_GLOBAL_DIR", home(&[".continue"]))
+                .join("config.yaml"),
+            ClientId::Kiro => home(&[".kiro", "settings", "mcp.json"]),
+            ClientId::Qwen => p
+                .var_or("QWEN_HOME", home(&[".qwen"]))
+                .join("settings.json"),
+            ClientId::Amp => match p.vars.get("AMP_SETTINGS_FILE") {
+                Some(file) => file.clone(),
+                None => jsonc_twin(p.xdg_config.join("amp").join("settings.json")),
             },
-            Form::Direct {
-                url: String::new(),
-                key: String::new(),
-            },
-            Form::DirectFromEnv { url: String::new() },
-            Form::DirectHelper {
-                url: String::new(),
-                helper: String::new(),
-            },
-        ];
-        let mut owned: Vec<&'static str> = Vec::new();
-        for form in &forms {
-            for (k, _) in self.fields(form).unwrap_or_default() {
-                if !owned.contains(&k) {
-                    owned.push(k);
-                }
-            }
-        }
-        owned
+            ClientId::Crush => p
+                .var_or("CRUSH_GLOBAL_CONFIG", p.xdg_config.join("crush"))
+                .join("crush.json"),
+            ClientId::LmStudio => lmstudio_home(p).join("mcp.json"),
+            ClientId::Factory => home(&[".factory", "mcp.json"]),
+        })
     }
 
-    /// What to do after the file changed, so the client picks the change up.
-    pub fn next_steps(self, scope: Scope) -> Vec<String> {
-        let mut steps = Vec::new();
-        match self {
-            ClientId::ClaudeCode => {
-                steps.push("restart Claude Code: quit every running `claude` session and start it again".into());
-                if scope == Scope::Project {
-                    steps.push("Claude Code asks you to approve this project's MCP servers the next time it starts here: accept 3minapi".into());
-                }
-            }
-            ClientId::Cursor => steps.push("fully quit Cursor and start it again (or toggle the server under Settings → MCP)".into()),
-            ClientId::Vscode => steps.push("restart VS Code, or run \"MCP: List Servers\" and start the server".into()),
-            ClientId::Windsurf => steps.push("fully quit Windsurf and start it again (or press refresh in Cascade's MCP panel)".into()),
-            ClientId::ClaudeDesktop => steps.push("fully quit Claude Desktop (from the menu bar or tray, not only its window) and start it again".into()),
-            ClientId::Codex => steps.push("start a new Codex session: running ones keep the old configuration".into()),
-            ClientId::Gemini => steps.push("restart Gemini CLI (or run /mcp refresh in a running session)".into()),
-        }
-        steps
+    /// The project file, relative to the current directory.
+    fn project_file(self) -> Option<&'static str> {
+        Some(match self {
+            ClientId::ClaudeCode => ".mcp.json",
+            ClientId::Cursor => ".cursor/mcp.json",
+            ClientId::Vscode => ".vscode/mcp.json",
+            ClientId::Gemini => ".gemini/settings.json",
+            ClientId::OpenCode => "opencode.json",
+            // `./.mcp.json` is read too, but it is Claude Code's: this one is Copilot's own.
+            ClientId::Copilot => ".github/mcp.json",
+            ClientId::Zed => ".zed/settings.json",
+            ClientId::Roo => ".roo/mcp.json",
+            ClientId::Continue => ".continue/mcpServers/3minapi.yaml",
+            ClientId::Kiro => ".kiro/settings/mcp.json",
+            ClientId::Qwen => ".qwen/settings.json",
+            ClientId::Amp => ".amp/settings.json",
+            ClientId::Crush => ".crush.json",
+            ClientId::Factory => ".factory/mcp.json",
+            _ => return None,
+        })
     }
+}
+
+/// `name.json`, or `name.jsonc` when only that one exists (OpenCode and Amp read either).
+fn jsonc_twin(json: PathBuf) -> PathBuf {
+    let jsonc = json.with_extension("jsonc");
+    if !json.exists() && jsonc.exists() {
+        jsonc
+    } else {
+        json
+    }
+}
+
+/// `<VS Code user dir>/globalStorage`, where VS Code extensions keep their files.
+pub fn vscode_storage(p: &Places) -> PathBuf {
+    p.config_dir.join("Code").join("User").join("globalStorage")
+}
+
+/// Goose's config folder: `$GOOSE_PATH_ROOT/config`, `%APPDATA%\Block\goose\config` on Windows,
+/// else `~/.config/goose` (on macOS too).
+pub fn goose_dir(p: &Places) -> PathBuf {
+    if let Some(root) = p.vars.get("GOOSE_PATH_ROOT") {
+        return root.join("config");
+    }
+    if cfg!(windows) {
+        return p.config_dir.join("Block").join("goose").join("config");
+    }
+    p.xdg_config.join("goose")
+}
+
+/// Cline 4's one file for the extension, the CLI and JetBrains, and the variables that move it.
+fn cline_file(p: &Places) -> PathBuf {
+    if let Some(file) = p.vars.get("CLINE_MCP_SETTINGS_PATH") {
+        return file.clone();
+    }
+    let data = match (p.vars.get("CLINE_DATA_DIR"), p.vars.get("CLINE_DIR")) {
+        (Some(data), _) => data.clone(),
+        (None, Some(dir)) => dir.join("data"),
+        (None, None) => p.home.join(".cline").join("data"),
+    };
+    data.join("settings").join("cline_mcp_settings.json")
+}
+
+/// LM Studio's home: the folder `~/.lmstudio-home-pointer` names, else `~/.lmstudio`.
+pub fn lmstudio_home(p: &Places) -> PathBuf {
+    std::fs::read_to_string(p.home.join(".lmstudio-home-pointer"))
+        .ok()
+        .map(|s| PathBuf::from(s.trim()))
+        .filter(|d| d.is_absolute())
+        .unwrap_or_else(|| p.home.join(".lmstudio"))
 }
 
 /// Claude Desktop's folder: the documented one per OS; on Windows the MSIX install's folder when

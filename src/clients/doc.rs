@@ -5,6 +5,7 @@
 use super::catalogue::{Fields, Format};
 use super::splice;
 use super::textform::{BOM, TextForm};
+use super::yaml::YamlDoc;
 use jsonc_parser::ParseOptions;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
 use serde_json::Value;
@@ -40,6 +41,7 @@ pub enum Doc {
         /// How the file was written, which `toml_edit` does not keep: given back on render.
         text_form: Box<TextForm>,
     },
+    Yaml(YamlDoc),
 }
 
 fn strict_json() -> ParseOptions {
@@ -93,8 +95,13 @@ impl Doc {
         name: &str,
     ) -> Result<Doc, Malformed> {
         match format {
-            Format::Json | Format::Jsonc => Self::parse_json(text, format, servers_key, name),
+            Format::Json | Format::Jsonc | Format::JsonComments => {
+                Self::parse_json(text, format, servers_key, name)
+            }
             Format::Toml => Self::parse_toml(text, servers_key, name),
+            Format::Yaml | Format::YamlList => {
+                YamlDoc::parse(text, servers_key, format == Format::YamlList, name).map(Doc::Yaml)
+            }
         }
     }
 
@@ -121,10 +128,13 @@ impl Doc {
                 });
             }
         }
-        let options = if format == Format::Json {
-            strict_json()
-        } else {
-            jsonc()
+        let options = match format {
+            Format::Json => strict_json(),
+            Format::JsonComments => ParseOptions {
+                allow_comments: true,
+                ..strict_json()
+            },
+            _ => jsonc(),
         };
         let located = |e: jsonc_parser::errors::ParseError| Malformed {
             line: e.line_display(),
@@ -144,6 +154,19 @@ impl Doc {
                     "the file must hold a JSON object",
                 ));
             };
+            // Amp reads the one key "amp.mcpServers"; nested under "amp", servers are ignored.
+            if let Some((outer, inner)) = servers_key.split_once('.')
+                && let Some(V::Object(o)) = obj.get(outer).map(|p| &p.value)
+                && let Some(nested) = o.get(inner)
+            {
+                return Err(malformed_at(
+                    text,
+                    shift + nested.value.start(),
+                    format!(
+                        "servers under \"{outer}\": {{\"{inner}\": …}} are never read: they belong under the top-level key \"{servers_key}\"; move them there"
+                    ),
+                ));
+            }
             if let Some(prop) = obj.get(servers_key) {
                 let V::Object(servers) = &prop.value else {
                     return Err(malformed_at(
@@ -226,6 +249,7 @@ impl Doc {
                 let entry = doc.get(servers_key)?.as_table_like()?.get(name)?;
                 Some(toml_to_json(entry))
             }
+            Doc::Yaml(doc) => doc.entry(name),
         }
     }
 
@@ -251,12 +275,14 @@ impl Doc {
                 .and_then(|s| s.as_table_like())
                 .map(|s| s.iter().map(|(k, _)| k.to_owned()).collect())
                 .unwrap_or_default(),
+            Doc::Yaml(doc) => doc.server_names(),
         }
     }
 
     /// Sets the fields we own on our entry (creating it at the end of the servers table), removes
-    /// owned fields the new form does not use, and leaves every other field where it is.
-    pub fn upsert(&mut self, name: &str, fields: &Fields, owned: &[&str]) {
+    /// owned fields the new form does not use, and leaves every other field where it is. `Err`
+    /// (the document unchanged) when that cannot be done without touching anything else.
+    pub fn upsert(&mut self, name: &str, fields: &Fields, owned: &[&str]) -> Result<(), String> {
         match self {
             Doc::Json {
                 root,
@@ -276,7 +302,7 @@ impl Doc {
                     && let Ok(edited) = CstRootNode::parse(&text, options)
                 {
                     *root = edited;
-                    return;
+                    return Ok(());
                 }
                 let servers = root.object_value_or_set().object_value_or_set(servers_key);
                 match servers.get(name).and_then(|p| p.value()?.as_object()) {
@@ -326,12 +352,14 @@ impl Doc {
                     }
                 }
             }
+            Doc::Yaml(doc) => return doc.upsert(name, fields, owned),
         }
+        Ok(())
     }
 
-    /// Removes our entry; `false` when it was not there.
-    pub fn remove(&mut self, name: &str) -> bool {
-        match self {
+    /// Removes our entry; `Ok(false)` when it was not there.
+    pub fn remove(&mut self, name: &str) -> Result<bool, String> {
+        Ok(match self {
             Doc::Json {
                 root,
                 servers_key,
@@ -343,14 +371,14 @@ impl Doc {
                     && let Ok(edited) = CstRootNode::parse(&text, options)
                 {
                     *root = edited;
-                    return true;
+                    return Ok(true);
                 }
                 let Some(prop) = root
                     .object_value()
                     .and_then(|o| o.object_value(servers_key))
                     .and_then(|s| s.get(name))
                 else {
-                    return false;
+                    return Ok(false);
                 };
                 prop.remove();
                 true
@@ -359,11 +387,11 @@ impl Doc {
                 doc, servers_key, ..
             } => {
                 let Some(servers) = doc.get_mut(servers_key) else {
-                    return false;
+                    return Ok(false);
                 };
                 if let Some(inline) = servers.as_inline_table_mut() {
                     let Some((_, value)) = inline.remove_entry(name) else {
-                        return false;
+                        return Ok(false);
                     };
                     // The space inside `{  }` went to our value when it was added (after the
                     // one space written before `}`): it is the empty table's again.
@@ -372,13 +400,14 @@ impl Doc {
                         let after = after.unwrap_or_default();
                         inline.set_trailing(after.strip_prefix(' ').unwrap_or(after).to_owned());
                     }
-                    return true;
+                    return Ok(true);
                 }
                 servers
                     .as_table_like_mut()
                     .is_some_and(|s| s.remove(name).is_some())
             }
-        }
+            Doc::Yaml(doc) => return doc.remove(name),
+        })
     }
 
     pub fn render(&self) -> String {
@@ -388,6 +417,7 @@ impl Doc {
                 if *bom { format!("{BOM}{text}") } else { text }
             }
             Doc::Toml { doc, text_form, .. } => text_form.apply(doc.to_string()),
+            Doc::Yaml(doc) => doc.render_text(),
         }
     }
 }
@@ -535,7 +565,7 @@ mod tests {
         let text = "{\n  // mine\n  \"servers\": {},\n}\n";
         assert!(Doc::parse(text, Format::Json, "servers", "x").is_err());
         let mut doc = Doc::parse(text, Format::Jsonc, "servers", "x").unwrap();
-        doc.upsert("x", &fields(), &["command", "args"]);
+        doc.upsert("x", &fields(), &["command", "args"]).unwrap();
         let out = doc.render();
         assert!(out.contains("// mine"), "{out}");
         // A servers table written on one line keeps our entry on that line.
@@ -574,7 +604,7 @@ mod tests {
     #[test]
     fn a_byte_order_mark_stays_where_it_was() {
         let mut doc = Doc::parse("\u{feff}{\"a\": 1}\n", Format::Json, "mcpServers", "x").unwrap();
-        doc.upsert("x", &fields(), &[]);
+        doc.upsert("x", &fields(), &[]).unwrap();
         let out = doc.render();
         assert!(out.starts_with("\u{feff}{"), "{out:?}");
         assert_eq!(out.matches('\u{feff}').count(), 1);
@@ -587,7 +617,7 @@ mod tests {
         // left the append to the CST editor, which dropped the blank CRLF line before them.
         let text = "{\n  \"mcpServers\": {\n  \r\n  \"other\": {\n      \"command\": \"x\"\n    }\n  }\n}\n";
         let mut doc = Doc::parse(text, Format::Json, "mcpServers", "x").unwrap();
-        doc.upsert("x", &fields(), &["command", "args"]);
+        doc.upsert("x", &fields(), &["command", "args"]).unwrap();
         let installed = doc.render();
         assert!(
             installed.starts_with("{\n  \"mcpServers\": {\n  \r\n  \"other\""),
@@ -595,7 +625,7 @@ mod tests {
         );
         let mut doc = Doc::parse(&installed, Format::Json, "mcpServers", "x").unwrap();
         assert_eq!(doc.entry("x").unwrap()["command"], "/opt/bin/3minapi");
-        assert!(doc.remove("x"));
+        assert!(doc.remove("x").unwrap());
         assert_eq!(doc.render(), text);
     }
 
@@ -607,7 +637,8 @@ mod tests {
         let mut doc = Doc::parse(text, Format::Jsonc, "servers", "x").unwrap();
         let mut ours = fields();
         ours.insert(0, ("type", json!("stdio")));
-        doc.upsert("x", &ours, &["type", "command", "args", "url"]);
+        doc.upsert("x", &ours, &["type", "command", "args", "url"])
+            .unwrap();
         let out = doc.render();
         let read = Doc::parse(&out, Format::Jsonc, "servers", "x").unwrap();
         assert_eq!(

@@ -6,15 +6,19 @@
 mod catalogue;
 mod doc;
 pub mod fsx;
+mod presence;
 mod refresh;
+mod shapes;
 mod splice;
 mod survey;
 mod textform;
+mod yaml;
 
 pub use catalogue::{ClientId, Fields, Form, Format, Places, Scope};
 pub use doc::{Doc, Malformed};
 pub use fsx::on_path as first_on_path;
 pub use refresh::{Refresh, refresh};
+pub use shapes::canonical;
 pub use survey::{
     EntryKind, FileReport, State, assess, current_key, holds_secret, literal_key, mask_entry_keys,
     masked, survey,

@@ -2,6 +2,7 @@
 //! hold, found and masked for the screen.
 
 use super::fsx;
+use super::shapes::canonical;
 use super::{ClientId, Ctx, Doc, Fields, Form, Scope};
 use crate::key::{self, KeyLookup, McpKey};
 use serde_json::Value;
@@ -29,8 +30,12 @@ pub fn holds_secret(entry: &Value) -> bool {
 
 /// The `x-api-key` header value of a direct entry, whatever the client calls its headers.
 fn entry_key(entry: &Value) -> Option<&str> {
-    ["headers", "http_headers"].iter().find_map(|h| {
-        entry.get(h)?.as_object()?.iter().find_map(|(name, v)| {
+    let headers = ["headers", "http_headers"]
+        .iter()
+        .filter_map(|h| entry.get(h));
+    let nested = entry.get("requestOptions").and_then(|r| r.get("headers"));
+    headers.chain(nested).find_map(|h| {
+        h.as_object()?.iter().find_map(|(name, v)| {
             name.eq_ignore_ascii_case("x-api-key")
                 .then(|| v.as_str())
                 .flatten()
@@ -130,7 +135,7 @@ impl EntryKind {
 
     /// Of an entry, against the key in use (`None`: there is none).
     pub fn of(entry: &Value, current: Option<&McpKey>) -> Option<EntryKind> {
-        if entry.get("command").is_some() {
+        if canonical(entry).get("command").is_some() {
             return Some(EntryKind::Bridge);
         }
         if entry.get("headersHelper").is_some() && entry_key(entry).is_none() {
@@ -227,7 +232,7 @@ fn inspect(
     };
     report.holds_key = holds_secret(&entry);
     // (The key is looked up only for a direct entry: a bridge entry follows whatever it is.)
-    report.kind = match entry.get("command") {
+    report.kind = match canonical(&entry).get("command") {
         Some(_) => Some(EntryKind::Bridge),
         None => EntryKind::of(&entry, key.get_or_init(current_key).as_ref()),
     };
@@ -243,8 +248,9 @@ pub fn assess(
     current_key: impl FnOnce() -> Option<McpKey>,
 ) -> State {
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    if let Some(command) = s(entry, "command") {
-        let args: Vec<String> = entry
+    let common = canonical(entry);
+    if let Some(command) = s(&common, "command") {
+        let args: Vec<String> = common
             .get("args")
             .and_then(Value::as_array)
             .map(|a| {

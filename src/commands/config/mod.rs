@@ -1,6 +1,8 @@
 //! `3minapi config install | uninstall | print | list` (DESIGN §4): our entry in each client's
 //! config file, written without damaging anything else in it.
 
+mod all;
+
 use super::Exit;
 use crate::cli::{ConfigCommand, EntryArgs, InstallArgs, ListArgs, PrintArgs, UninstallArgs};
 use crate::clients::{
@@ -215,28 +217,99 @@ fn target_path(
     }
 }
 
-fn parse(found: &fsx::Found, client: ClientId, name: &str) -> anyhow::Result<Doc> {
-    let text = found.existing.as_ref().map_or("", |e| e.text.as_str());
-    Doc::parse(text, client.format(), client.servers_key(), name).map_err(|m| {
+fn parse(found: &fsx::Found, client: ClientId, scope: Scope, name: &str) -> anyhow::Result<Doc> {
+    let text = found
+        .existing
+        .as_ref()
+        .map_or(client.seed(scope), |e| e.text.as_str());
+    let doc = Doc::parse(text, client.format(), client.servers_key(), name).map_err(|m| {
         anyhow!(
             "{}:{m}; the file was left untouched\nhint: fix the file (or move it aside) and run this again",
             found.path.display()
         )
-    })
+    })?;
+    // OpenCode's V2 layout keeps servers in `mcp.servers`: a second place for ours, never used.
+    if client == ClientId::OpenCode
+        && doc
+            .entry("servers")
+            .is_some_and(|e| e.is_object() && e.get("type").is_none())
+    {
+        bail!(
+            "{}: its servers are in OpenCode's newer `mcp.servers` layout, which 3minapi does not write yet; the file was left untouched\nhint: add the entry `3minapi config print opencode` shows under \"mcp\".\"servers\" by hand",
+            found.path.display()
+        );
+    }
+    Ok(doc)
+}
+
+/// An edit the editor would not make, because it would have touched more than our entry.
+fn edit_refused(path: &std::path::Path, why: &str) -> anyhow::Error {
+    anyhow!(
+        "{}: {why}; the file was left untouched\nhint: add the entry by hand (3minapi config print shows it), or report the file's layout as a bug",
+        path.display()
+    )
+}
+
+/// What install or uninstall did to one client's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Added,
+    Updated,
+    UpToDate,
+    Removed,
+    /// Uninstall: the file held nothing but what install had put there, and is gone.
+    Deleted,
+    NotThere,
+    NoFile,
+    DryRun,
+}
+
+impl Done {
+    pub(super) fn changed(self) -> bool {
+        matches!(
+            self,
+            Done::Added | Done::Updated | Done::Removed | Done::Deleted
+        )
+    }
 }
 
 fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
+    if args.target.all {
+        return Ok(all::install(ctx, args));
+    }
     let t = &args.target.entry;
-    let name = t.entry_name();
-    let file = &args.target.file;
-    let client = t.client;
+    let Some(client) = t.client else {
+        return usage(no_client("install"));
+    };
     let scope = match check_scope(client, t.scope, args.entry.direct) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let path = target_path(ctx, client, scope, file)?;
-    let found = fsx::read(&path)?;
-    let mut doc = parse(&found, client, &name)?;
+    let path = target_path(ctx, client, scope, &args.target.file)?;
+    install_one(ctx, client, scope, &path, args, true)?;
+    Ok(Exit::Success)
+}
+
+fn no_client(verb: &str) -> String {
+    format!(
+        "name the client to {verb} (3minapi config {verb} <CLIENT>), or pass --all for every client on this machine"
+    )
+}
+
+/// Installs our entry into one file. `loud`: say everything (one client); otherwise only
+/// warnings, and the caller sums up.
+pub(super) fn install_one(
+    ctx: &Ctx,
+    client: ClientId,
+    scope: Scope,
+    path: &std::path::Path,
+    args: &InstallArgs,
+    loud: bool,
+) -> anyhow::Result<Done> {
+    let t = &args.target.entry;
+    let name = t.entry_name();
+    let found = fsx::read(path)?;
+    let mut doc = parse(&found, client, scope, &name)?;
     let mut warnings = Vec::new();
     let (form, key) = form_for(ctx, client, scope, &args.entry, &mut warnings)?;
     let fields = client.fields(&form).map_err(|e| anyhow!("{e}"))?;
@@ -246,7 +319,7 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             "warning: project files are usually committed; --direct puts the MCP key into {}",
             path.display()
         );
-        if !args.force && fsx::git_ignored(&path) != Some(true) {
+        if !args.force && fsx::git_ignored(path) != Some(true) {
             bail!(
                 "refusing to write the key into {}, which git does not ignore; nothing was written\nhint: add it to .gitignore, pass --force, or drop --direct so the key stays in the keychain",
                 path.display()
@@ -259,9 +332,13 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             name.replace('_', "-")
         ));
     }
+    if client == ClientId::Kiro && matches!(form, Form::DirectFromEnv { .. }) {
+        warnings.push("Kiro expands only the variables you approve: approve THREEMINAPI_MCP_KEY when it asks (kiro-cli: list it in kiroAgent.mcpApprovedEnvVars)".into());
+    }
     let old = found.existing.as_ref().map_or("", |e| e.text.as_str());
     let existed = doc.entry(&name).is_some();
-    doc.upsert(&name, &fields, &client.owned_fields());
+    doc.upsert(&name, &fields, &client.owned_fields())
+        .map_err(|e| edit_refused(path, &e))?;
     let new = doc.render();
     for w in &warnings {
         eprintln!("warning: {w}");
@@ -275,25 +352,36 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
                 &path.display().to_string()
             )
         );
-        eprintln!("dry run: nothing was written");
-        return Ok(Exit::Success);
+        if loud {
+            eprintln!("dry run: nothing was written");
+        }
+        return Ok(Done::DryRun);
     }
     if found.existing.is_some() && new == old {
         if secret && fsx::restrict(&found)? {
             eprintln!("{} holds the MCP key: its mode is now 0600", path.display());
         }
-        eprintln!("{} in {} is already up to date", name, path.display());
-        return Ok(Exit::Success);
+        if loud {
+            eprintln!("{} in {} is already up to date", name, path.display());
+        }
+        return Ok(Done::UpToDate);
     }
     let written = fsx::write(&found, &new, secret, scope == Scope::User)?;
-    eprintln!(
-        "{} {} in {}",
-        if existed { "updated" } else { "added" },
-        name,
-        path.display()
-    );
+    let done = if existed { Done::Updated } else { Done::Added };
+    if loud {
+        eprintln!(
+            "{} {} in {}",
+            if existed { "updated" } else { "added" },
+            name,
+            path.display()
+        );
+    }
     if let Some(b) = written.backup {
-        eprintln!("the previous version is saved as {}", b.display());
+        eprintln!(
+            "the previous version of {} is saved as {}",
+            path.display(),
+            b.display()
+        );
     }
     if let Some(k) = &key {
         eprintln!(
@@ -301,9 +389,11 @@ fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             path.display()
         );
     }
-    after_change(client, scope);
-    suggest_claude_cli(client, scope, &name, &fields, key.as_ref());
-    Ok(Exit::Success)
+    if loud {
+        after_change(client, scope);
+        suggest_claude_cli(client, scope, &name, &fields, key.as_ref());
+    }
+    Ok(done)
 }
 
 fn after_change(client: ClientId, scope: Scope) {
@@ -339,55 +429,123 @@ fn suggest_claude_cli(
 }
 
 fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
+    if args.target.all {
+        return Ok(all::uninstall(ctx, args));
+    }
     let t = &args.target.entry;
-    let name = t.entry_name();
-    let file = &args.target.file;
-    let client = t.client;
+    let Some(client) = t.client else {
+        return usage(no_client("uninstall"));
+    };
     let scope = match check_scope(client, t.scope, false) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let path = target_path(ctx, client, scope, file)?;
-    let found = fsx::read(&path)?;
+    let path = target_path(ctx, client, scope, &args.target.file)?;
+    uninstall_one(client, scope, &path, args, true)?;
+    Ok(Exit::Success)
+}
+
+/// Removes our entry from one file; `loud` as for [`install_one`].
+pub(super) fn uninstall_one(
+    client: ClientId,
+    scope: Scope,
+    path: &std::path::Path,
+    args: &UninstallArgs,
+    loud: bool,
+) -> anyhow::Result<Done> {
+    let name = args.target.entry.entry_name();
+    let found = fsx::read(path)?;
     let Some(existing) = &found.existing else {
-        eprintln!("{} does not exist; nothing to remove", path.display());
-        return Ok(Exit::Success);
+        if loud {
+            eprintln!("{} does not exist; nothing to remove", path.display());
+        }
+        return Ok(Done::NoFile);
     };
-    let mut doc = parse(&found, client, &name)?;
+    let mut doc = parse(&found, client, scope, &name)?;
     let secret = doc.entry(&name).is_some_and(|e| holds_secret(&e));
-    if !doc.remove(&name) {
-        eprintln!(
-            "no entry named {} in {}; nothing to remove",
-            name,
-            path.display()
-        );
-        return Ok(Exit::Success);
+    if !doc.remove(&name).map_err(|e| edit_refused(path, &e))? {
+        if loud {
+            eprintln!(
+                "no entry named {} in {}; nothing to remove",
+                name,
+                path.display()
+            );
+        }
+        return Ok(Done::NotThere);
     }
     let new = doc.render();
+    // A file install created from nothing (a Continue block file, OpenCode's seeded file) goes
+    // when it holds nothing else.
+    let ours_only = !client.seed(scope).is_empty() && new == leftover(client, scope, &name);
     if args.dry_run {
         let key = secret.then(current_key).flatten();
+        let after = if ours_only { "" } else { new.as_str() };
         crate::out!(
             "{}",
             fsx::diff(
                 &mask_entry_keys(&existing.text, key.as_ref()),
-                &mask_entry_keys(&new, key.as_ref()),
+                &mask_entry_keys(after, key.as_ref()),
                 &path.display().to_string()
             )
         );
-        eprintln!("dry run: nothing was written");
-        return Ok(Exit::Success);
+        if loud {
+            eprintln!("dry run: nothing was written");
+        }
+        return Ok(Done::DryRun);
+    }
+    if ours_only {
+        std::fs::remove_file(&found.real)
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+        if loud {
+            eprintln!(
+                "removed {} from {}, which held nothing else: the file is gone",
+                name,
+                path.display()
+            );
+            after_change(client, scope);
+        }
+        return Ok(Done::Deleted);
     }
     let written = fsx::write(&found, &new, false, scope == Scope::User)?;
-    eprintln!("removed {} from {}", name, path.display());
-    if let Some(b) = written.backup {
-        eprintln!("the previous version is saved as {}", b.display());
+    if loud {
+        eprintln!("removed {} from {}", name, path.display());
     }
-    after_change(client, scope);
-    Ok(Exit::Success)
+    if let Some(b) = written.backup {
+        eprintln!(
+            "the previous version of {} is saved as {}",
+            path.display(),
+            b.display()
+        );
+    }
+    if loud {
+        after_change(client, scope);
+    }
+    Ok(Done::Removed)
+}
+
+/// What a file install created from nothing holds once our entry is out again.
+fn leftover(client: ClientId, scope: Scope, name: &str) -> String {
+    let seed = client.seed(scope);
+    let Ok(mut doc) = Doc::parse(seed, client.format(), client.servers_key(), name) else {
+        return String::new();
+    };
+    let form = Form::Bridge {
+        command: "3minapi".into(),
+        args: Vec::new(),
+    };
+    let fields = client.fields(&form).unwrap_or_default();
+    if doc.upsert(name, &fields, &[]).is_err() || doc.remove(name).is_err() {
+        return String::new();
+    }
+    doc.render()
 }
 
 fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
-    let client = args.target.client;
+    let Some(client) = args.target.client else {
+        return usage(
+            "name the client whose entry to print (3minapi config print <CLIENT>)".into(),
+        );
+    };
     let scope = match check_scope(client, args.target.scope, args.entry.direct) {
         Ok(s) => s,
         Err(e) => return usage(e),
@@ -399,9 +557,14 @@ fn print(ctx: &Ctx, args: &PrintArgs) -> anyhow::Result<Exit> {
     }
     let fields = client.fields(&form).map_err(|e| anyhow!("{e}"))?;
     let name = &args.target.entry_name();
-    let mut doc =
-        Doc::parse("", client.format(), client.servers_key(), name).map_err(|m| anyhow!("{m}"))?;
-    doc.upsert(name, &fields, &[]);
+    let mut doc = Doc::parse(
+        client.seed(scope),
+        client.format(),
+        client.servers_key(),
+        name,
+    )
+    .map_err(|m| anyhow!("{m}"))?;
+    doc.upsert(name, &fields, &[]).map_err(|e| anyhow!("{e}"))?;
     crate::out!("{}", masked(&doc.render(), key.as_ref()));
     Ok(Exit::Success)
 }
