@@ -124,6 +124,7 @@ pub fn write(
     private_dirs: bool,
 ) -> anyhow::Result<Written> {
     let mut written = Written::default();
+    writable(found)?;
     let dir = found
         .real
         .parent()
@@ -165,6 +166,25 @@ pub fn write(
         )
     })?;
     Ok(written)
+}
+
+/// Refuses a file its owner made read-only: they want it left alone, and the atomic rename
+/// (or a removal) would replace it all the same.
+pub fn writable(found: &Found) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    if let Some(e) = &found.existing
+        && e.mode & 0o200 == 0
+    {
+        return Err(anyhow!(
+            "{} is read-only (mode {:o}); nothing was written\nhint: make it writable (chmod u+w {}) and run this again, or add the entry by hand (3minapi config print shows it)",
+            found.path.display(),
+            e.mode & 0o7777,
+            found.path.display()
+        ));
+    }
+    #[cfg(not(unix))]
+    let _ = found;
+    Ok(())
 }
 
 /// Makes sure a file holding a key is 0600 even when its text did not change.

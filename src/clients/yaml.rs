@@ -213,8 +213,12 @@ impl YamlDoc {
         if let Some(entry) = entry
             && !entry.is_object()
         {
+            let line = doc
+                .position(name)
+                .and_then(|i| table.as_ref()?.children.get(i).map(|c| c.0))
+                .unwrap_or(key_line);
             return Err(at(
-                key_line,
+                line,
                 format!(
                     "our entry `{name}` in `{key}` must be a mapping, not {}",
                     describe(&entry)

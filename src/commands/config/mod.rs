@@ -494,6 +494,7 @@ pub(super) fn uninstall_one(
         return Ok(Done::DryRun);
     }
     if ours_only {
+        fsx::writable(&found)?;
         std::fs::remove_file(&found.real)
             .with_context(|| format!("cannot remove {}", path.display()))?;
         if loud {
