@@ -389,3 +389,38 @@ fn all_and_a_client_name_exclude_each_other_and_one_of_them_is_needed() {
     run(&sb, &["config", "uninstall", "--all", "--file", "x.json"]).expect_code(2);
     assert!(sb.regular_files().is_empty());
 }
+
+/// The variables the README's table names are the ones that move each client's user file.
+#[test]
+fn the_variables_the_table_names_move_the_files() {
+    use threeminapi::clients::{ClientId, Places, Scope};
+    let base = Places {
+        home: "/home/u".into(),
+        config_dir: "/home/u/.config".into(),
+        local_data_dir: "/home/u/.local/share".into(),
+        cwd: "/work/p".into(),
+        xdg_config: "/home/u/.config".into(),
+        vars: Default::default(),
+    };
+    let all_vars: Vec<&str> = ClientId::ALL
+        .iter()
+        .flat_map(|c| c.place_vars().iter().copied())
+        .collect();
+    for client in ClientId::ALL {
+        let before = client.path(Scope::User, &base).unwrap();
+        for var in &all_vars {
+            let mut moved = base.clone();
+            moved.vars.insert(var, "/elsewhere".into());
+            if *var == "XDG_CONFIG_HOME" {
+                moved.xdg_config = "/elsewhere".into();
+            }
+            let after = client.path(Scope::User, &moved).unwrap();
+            assert_eq!(
+                after != before,
+                client.place_vars().contains(var),
+                "{} with ${var}: {after:?}",
+                client.id()
+            );
+        }
+    }
+}

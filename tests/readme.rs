@@ -130,3 +130,29 @@ async fn every_shell_block_runs_or_says_why_not() {
         .count();
     assert_eq!(current, 7, "{v}");
 }
+
+/// The README's client table is the one the catalogue makes (`clients::readme_table`).
+/// `THREEMINAPI_UPDATE_README=1 cargo test --test readme` writes it in.
+#[test]
+fn the_client_table_is_the_catalogue() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = readme
+        .split_once("<!-- clients:begin -->\n")
+        .expect("README has <!-- clients:begin -->");
+    let (table, tail) = rest
+        .split_once("<!-- clients:end -->")
+        .expect("README has <!-- clients:end -->");
+    let want = threeminapi::clients::readme_table();
+    if table == want {
+        return;
+    }
+    if std::env::var_os("THREEMINAPI_UPDATE_README").is_some() {
+        let text = format!("{head}<!-- clients:begin -->\n{want}<!-- clients:end -->{tail}");
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    panic!(
+        "the README's client table differs from the catalogue; run THREEMINAPI_UPDATE_README=1 cargo test --test readme the_client_table\nexpected:\n{want}"
+    );
+}

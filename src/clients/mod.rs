@@ -11,6 +11,7 @@ mod refresh;
 mod shapes;
 mod splice;
 mod survey;
+mod table;
 mod textform;
 mod yaml;
 
@@ -23,6 +24,7 @@ pub use survey::{
     EntryKind, FileReport, State, assess, current_key, holds_secret, literal_key, mask_entry_keys,
     masked, survey,
 };
+pub use table::readme_table;
 
 /// What every subcommand needs to know about this machine and invocation.
 pub struct Ctx {
