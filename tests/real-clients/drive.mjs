@@ -1,12 +1,14 @@
 // Drives the real MCP clients against `3minapi mcp serve`, each set up the way a user would:
 // `3minapi auth login` into a private Secret Service, `3minapi config install <client>`, then the
 // client itself is asked whether the server connected, which tools it sees, and to call `help`.
-// No model and no network beyond 127.0.0.1: the model APIs Claude Code and Gemini CLI call are
-// small fakes here that ask for one `help` call and count the tools offered to the model.
+// Claude Code, Gemini CLI, Codex and the MCP Inspector are here; OpenCode, Qwen Code, GitHub
+// Copilot CLI and mcporter in more.mjs. No model and no network beyond 127.0.0.1: the model APIs
+// the agents call are small fakes that ask for one `help` call and count the tools offered.
 //
 // Run by tests/real-clients/run.sh inside `dbus-run-session` (a private session bus). Prints one
 // line per client and exits 1 when any client did not connect, list the tools or call help.
-// Environment: BRIDGE_BIN, FAKE_UPSTREAM_BIN, CLIENTS_DIR (node_modules of the pinned clients).
+// Environment: BRIDGE_BIN, FAKE_UPSTREAM_BIN, CLIENTS_DIR (node_modules of the pinned clients),
+// and for more.mjs NODE24_BIN and COPILOT_PKG_DIR.
 
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -16,14 +18,16 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 
+import { moreClients } from "./more.mjs";
+
 const BRIDGE = process.env.BRIDGE_BIN;
 const FAKE_UPSTREAM = process.env.FAKE_UPSTREAM_BIN;
-const CLIENTS = process.env.CLIENTS_DIR;
+export const CLIENTS = process.env.CLIENTS_DIR;
 const KEY = "tm_mcp_test0000000000000000000000";
 const LIVE_KEY = "tm_live_0000000000000000000000000";
 const EXPECTED_TOOLS = 13; // the fake upstream's tools (tests/common/upstream.rs TOOL_NAMES)
-const HELP_KEYS_ANSWER = /tm_mcp_ keys are for AI tools/;
-const children = [];
+export const HELP_KEYS_ANSWER = /tm_mcp_ keys are for AI tools/;
+export const children = []; // whatever has a kill(signal): cleanup() ends them
 const tempDirs = [];
 
 /** Ends every process we started and removes every temp directory. */
@@ -43,7 +47,7 @@ for (const [name, v] of Object.entries({ BRIDGE, FAKE_UPSTREAM, CLIENTS })) {
 }
 
 /** Runs a command to completion (bounded). */
-function run(cmd, args, { env, cwd, input, timeout = 90_000 } = {}) {
+export function run(cmd, args, { env, cwd, input, timeout = 90_000 } = {}) {
   const r = spawnSync(cmd, args, {
     env,
     cwd,
@@ -148,7 +152,7 @@ function sandbox(upstreamUrl) {
   return { root, home, project, env };
 }
 
-function install(sb, client) {
+export function install(sb, client) {
   const r = run(BRIDGE, ["config", "install", client, ...(sb.installArgs ?? [])], { env: sb.env, cwd: sb.project });
   if (r.code !== 0) fail(`3minapi config install ${client} failed:\n${r.stderr}`);
 }
@@ -157,7 +161,7 @@ function install(sb, client) {
 // Fake model APIs: ask for one call of help, then finish; record the tools offered
 // ---------------------------------------------------------------------------------------------
 
-function fakeModel(handler) {
+export function fakeModel(handler) {
   return new Promise((resolve) => {
     const seen = { tools: null, requests: 0 };
     const server = http.createServer((req, res) => {
@@ -259,7 +263,7 @@ function gemini(req, res, body, seen) {
 // The clients
 // ---------------------------------------------------------------------------------------------
 
-const bin = (name) => path.join(CLIENTS, ".bin", name);
+export const bin = (name) => path.join(CLIENTS, ".bin", name);
 
 /** What a user sees when they ask the client about the server (status line, message). */
 async function claudeCode(sb, { call = true } = {}) {
@@ -435,7 +439,7 @@ async function inspector(sb) {
   return out;
 }
 
-function runAsync(cmd, args, { env, cwd, timeout = 120_000 }) {
+export function runAsync(cmd, args, { env, cwd, timeout = 120_000 }) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
@@ -451,7 +455,7 @@ function runAsync(cmd, args, { env, cwd, timeout = 120_000 }) {
   });
 }
 
-function jsonLines(text) {
+export function jsonLines(text) {
   return text
     .split("\n")
     .map((l) => {
@@ -464,7 +468,7 @@ function jsonLines(text) {
     .filter(Boolean);
 }
 
-function text(content) {
+export function text(content) {
   if (typeof content === "string") return content;
   return (content ?? []).map((c) => c.text ?? "").join("");
 }
@@ -504,11 +508,15 @@ const clients = [
   ["gemini", geminiCli],
   ["codex", codex],
   ["inspector", inspector],
+  ...moreClients,
 ];
 const only = process.argv.slice(2);
+for (const name of only) {
+  if (!clients.some(([n]) => n === name)) fail(`no client ${name}; there are: ${clients.map(([n]) => n).join(", ")}`);
+}
 let ok = true;
 const shown = [];
-for (const [name, drive, { bridgeOnly = [] } = {}] of clients) {
+for (const [name, drive, { bridgeOnly = [], cases } = {}] of clients) {
   if (only.length && !only.includes(name)) continue;
   const sb = sandbox(url);
   setKeychain(sb.env, KEY);
@@ -527,6 +535,7 @@ for (const [name, drive, { bridgeOnly = [] } = {}] of clients) {
   console.log(
     `${name.padEnd(12)} ${r.connected ? "connected" : "NOT CONNECTED"}, ${r.tools ?? "?"} tools, help: ${r.help ?? "not called"}` +
       (r.offered !== undefined ? ` (${r.offered} offered to the model)` : "") +
+      (r.note ? ` (${r.note})` : "") +
       (r.connected ? "" : ` — shows: ${r.shows}`),
   );
   // What the user sees when something is wrong: no usable key, the server unreachable, a
@@ -538,7 +547,7 @@ for (const [name, drive, { bridgeOnly = [] } = {}] of clients) {
     { label: "untrusted CA (TLS inspection)", at: tlsUrl },
     { label: "that CA given: `config install --ca-file`", at: tlsUrl, installArgs: ["--ca-file", path.join(caDir, "ca.pem")], connects: true },
   ]) {
-    if (bridgeOnly.includes(label)) continue;
+    if (bridgeOnly.includes(label) || (cases && !cases.includes(label))) continue;
     const sb2 = { ...sandbox(at), installArgs };
     setKeychain(sb2.env, secret);
     let seen;
