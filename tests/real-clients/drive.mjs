@@ -508,6 +508,7 @@ const clients = [
   ["gemini", geminiCli],
   ["codex", codex],
   ["inspector", inspector],
+  // OpenCode, Qwen Code, Copilot CLI, mcporter; options `cases`: the failure cases run for them.
   ...moreClients,
 ];
 const only = process.argv.slice(2);

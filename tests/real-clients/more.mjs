@@ -21,7 +21,6 @@ const COPILOT_PROVIDER_KEY = "fake-provider-key-3minapi-real-clients-4f1d9c2e";
 
 /** `config install <client> --scope user`: the entry in the user's own file for the client. */
 function installUser(sb, client) {
-  if (process.env.RC_NO_INSTALL) return;
   install({ ...sb, installArgs: ["--scope", "user", ...(sb.installArgs ?? [])] }, client);
 }
 
@@ -80,7 +79,6 @@ export function openai({ help, prefix, unlisted = false }) {
     const names = (body.tools ?? []).map((t) => t.function?.name ?? t.name).filter(Boolean);
     const ours = names.filter((n) => n.startsWith(prefix));
     if (ours.length) seen.tools = ours;
-    if (process.env.RC_DEBUG) fs.appendFileSync(process.env.RC_DEBUG, `${req.url} stream=${body.stream} msgs=${JSON.stringify((body.messages ?? []).map((m) => m.role))} tools=${JSON.stringify(names)}\n`);
     const answered = (body.messages ?? []).some((m) => m.role === "tool");
     const useTool = !answered && names.length > 0 && (unlisted || ours.includes(help));
     if (useTool) seen.asked = (seen.asked ?? 0) + 1;
@@ -132,8 +130,8 @@ async function opencode(sb, { call = true } = {}) {
   const line = at >= 0 ? lines[at] : "";
   const out = {
     connected: /✓\s+3minapi\s+connected/.test(line),
-    // The reason of a failure is on the line(s) below the status line.
-    shows: at >= 0 ? lines.slice(at, at + 3).map((l) => l.replace(/^[│●\s]+/, "").trim()).filter(Boolean).join(" — ") : lastLines(stripAnsi(list.stdout + list.stderr)),
+    // The reason of a failure is on the line below the status line (then comes the command).
+    shows: at >= 0 ? lines.slice(at, at + 2).map((l) => l.replace(/^[│●\s]+/, "").trim()).filter(Boolean).join(" — ") : lastLines(stripAnsi(list.stdout + list.stderr)),
   };
   if (!call || !out.connected) return out;
   return withOpenai({ help: "3minapi_help", prefix: "3minapi_" }, async (model) => {
@@ -300,7 +298,7 @@ async function mcporter(sb, { call = true } = {}) {
       };
     }
     out.read.push(from);
-    out.tools = Math.min(out.tools, server.tools?.length ?? server.toolCount ?? 0);
+    out.tools = Math.min(out.tools, server.tools?.length ?? 0);
     if (!call) continue;
     // `--output json`: the tool's answer as JSON, or {server, tool, error} (and exit code 1).
     const r = await mcp(["call", "3minapi.help", "topic=keys", "--output", "json"]);
@@ -318,10 +316,12 @@ async function mcporter(sb, { call = true } = {}) {
   return out;
 }
 
-/** [name, drive, options] for drive.mjs's list; `scenarios`: the failure cases run for them. */
+/** [name, drive, options] for drive.mjs's list. Of its failure cases only the key ones: the
+ * unreachable server and the TLS ones are the bridge's own, shown by the clients above. */
+const cases = ["no key", "a tm_live_ key"];
 export const moreClients = [
-  ["opencode", opencode, { cases: ["no key", "a tm_live_ key"] }],
-  ["qwen", qwen, { cases: ["no key", "a tm_live_ key"] }],
-  ["copilot", copilot, { cases: ["no key", "a tm_live_ key"] }],
-  ["mcporter", mcporter, { cases: ["no key", "a tm_live_ key"] }],
+  ["opencode", opencode, { cases }],
+  ["qwen", qwen, { cases }],
+  ["copilot", copilot, { cases }],
+  ["mcporter", mcporter, { cases }],
 ];
