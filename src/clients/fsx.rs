@@ -263,10 +263,22 @@ pub fn diff(old: &str, new: &str, label: &str) -> String {
 /// The first `name` on PATH, symlinks resolved.
 pub fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
+    // Windows finds `3minapi` as `3minapi.exe` (and scripts by their extensions).
+    let names: Vec<String> = if cfg!(windows) && Path::new(name).extension().is_none() {
+        [".exe", ".cmd", ".bat", ".com", ""]
+            .iter()
+            .map(|ext| format!("{name}{ext}"))
+            .collect()
+    } else {
+        vec![name.to_owned()]
+    };
     std::env::split_paths(&path).find_map(|dir| {
-        let candidate = dir.join(name);
-        let meta = std::fs::metadata(&candidate).ok()?;
-        (meta.is_file() && is_executable(&meta)).then(|| candidate.canonicalize().ok())?
+        names.iter().find_map(|n| {
+            let candidate = dir.join(n);
+            let meta = std::fs::metadata(&candidate).ok()?;
+            (meta.is_file() && is_executable(&meta))
+                .then(|| dunce::canonicalize(&candidate).ok())?
+        })
     })
 }
 

@@ -351,9 +351,9 @@ fn differing(entry: &Value, want: &Fields) -> Option<String> {
 
 /// Why the command of a bridge entry would not start this binary, if it would not.
 fn command_problem(command: &str) -> Option<String> {
-    let ours = std::env::current_exe().and_then(|p| p.canonicalize()).ok();
+    let ours = std::env::current_exe().and_then(dunce::canonicalize).ok();
     let target = if Path::new(command).components().count() > 1 {
-        match Path::new(command).canonicalize() {
+        match dunce::canonicalize(command) {
             Ok(p) => p,
             Err(_) => return Some(format!("its command {command} does not exist")),
         }

@@ -28,6 +28,7 @@ const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
 const KEEPALIVE_RETRIES: u32 = 3;
 /// Data the server has not acknowledged for this long ends the connection (Linux and Android;
 /// elsewhere keep-alive probes and h2 PINGs tell, more slowly).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub const USER_TIMEOUT: Duration = Duration::from_secs(7);
 const H2_PING_INTERVAL: Duration = Duration::from_secs(10);
 pub const H2_PING_TIMEOUT: Duration = Duration::from_secs(10);

@@ -74,7 +74,7 @@ fn check_scope(client: ClientId, scope: Option<Scope>, direct: bool) -> Result<S
 /// The binary as a client should launch it, and a warning when that ties the file to this machine.
 fn command_for(scope: Scope, absolute: bool) -> anyhow::Result<(String, Option<String>)> {
     let exe = std::env::current_exe()
-        .and_then(|p| p.canonicalize())
+        .and_then(dunce::canonicalize)
         .context("cannot find the path of this binary")?;
     let exe_text = exe
         .to_str()

@@ -165,7 +165,7 @@ pub fn run(opts: &Options, server: &super::Server) -> anyhow::Result<Exit> {
 
 fn binary(checks: &mut Checks) {
     let version = env!("CARGO_PKG_VERSION");
-    let exe = std::env::current_exe().and_then(|p| p.canonicalize());
+    let exe = std::env::current_exe().and_then(dunce::canonicalize);
     let Ok(exe) = exe else {
         checks.add(
             "binary",
