@@ -1,14 +1,21 @@
 #!/bin/sh
 # Installs 3minapi.
 #
-#   sh install.sh                      from a checkout: builds the release binary with cargo
-#   curl -fsSL <url>/install.sh | sh   elsewhere: downloads the release archive for this OS and
-#                                      CPU from $THREEMINAPI_RELEASE_URL and checks its SHA-256
+#   curl -fsSL <url>/install.sh | sh   downloads the release archive for this OS and CPU (Linux
+#                                      x86_64/aarch64, macOS) from $THREEMINAPI_RELEASE_URL, by
+#                                      default the project's latest release, and checks it against
+#                                      the release's SHA256SUMS
+#   sh install.sh                      from a checkout: builds the release binary with cargo (with
+#                                      THREEMINAPI_RELEASE_URL set it downloads first, and builds
+#                                      when there is nothing to download)
 #
 # Options: --bin-dir DIR (default $PREFIX/bin, else ~/.local/bin), --uninstall, --help.
 # Running it again upgrades in place. Nothing outside the bin directory and the completion
 # directories is touched; the files installed are listed in ~/.local/share/3minapi/installed-files.
 set -eu
+
+# Where releases are downloaded from unless THREEMINAPI_RELEASE_URL says otherwise.
+DEFAULT_RELEASE_URL=https://github.com/3minapi/3minapi/releases/latest/download
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -23,8 +30,9 @@ usage: sh install.sh [--bin-dir DIR] [--uninstall]
   --bin-dir DIR  install the binary here (default: $PREFIX/bin when PREFIX is set, else ~/.local/bin)
   --uninstall    remove what earlier runs installed (the key in the OS keychain stays: see below);
                  with --bin-dir DIR, only the binary in DIR
-From a checkout it builds with cargo; otherwise it downloads the release archive from
-$THREEMINAPI_RELEASE_URL (<base>/3minapi-<os>-<arch>.tar.gz and its .sha256).
+It downloads the release archive from $THREEMINAPI_RELEASE_URL (default: the latest release,
+<base>/3minapi-<os>-<arch>.tar.gz, checked against <base>/SHA256SUMS). From a checkout it builds
+with cargo instead, unless THREEMINAPI_RELEASE_URL is set.
 EOF
 }
 
@@ -150,7 +158,26 @@ version_at_least() {
 	[ "$have_major" -gt "$want_major" ] || { [ "$have_major" -eq "$want_major" ] && [ "$have_minor" -ge "$want_minor" ]; }
 }
 
-if [ -n "$src" ]; then
+fetch() {
+	if command -v curl >/dev/null 2>&1; then
+		curl --proto '=https,http' -fsSL -o "$2" "$1"
+	elif command -v wget >/dev/null 2>&1; then
+		wget -q -O "$2" "$1"
+	else
+		die "neither curl nor wget is installed" "install one of them and run this again"
+	fi
+}
+
+# No release to download for this machine: from a checkout, build instead; else say how.
+no_download() {
+	if [ -n "$src" ]; then
+		say "$1; building from this checkout instead"
+		return 1
+	fi
+	die "$1" "build from source: get a checkout of the 3minapi repository and run \`sh install.sh\` in it (needs Rust, https://rustup.rs)"
+}
+
+build() {
 	want=$(sed -n 's/^rust-version = "\([0-9.]*\)"/\1/p' "$src/Cargo.toml")
 	rustup_hint="install Rust with rustup (https://rustup.rs): curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh, then open a new shell and run this again"
 	command -v cargo >/dev/null 2>&1 || die "building from this checkout needs Rust $want or newer, and cargo is not on PATH" "$rustup_hint"
@@ -163,34 +190,26 @@ if [ -n "$src" ]; then
 	built=${CARGO_TARGET_DIR:-$src/target}/release/3minapi
 	[ -x "$built" ] || die "the build did not produce $built" "report this with the build output"
 	cp "$built" "$tmp/3minapi"
-else
-	base=${THREEMINAPI_RELEASE_URL:-}
-	[ -n "$base" ] || die "there is no public release to download yet, and THREEMINAPI_RELEASE_URL (the base URL of one) is not set" \
-		"build from source instead: get a checkout of the 3minapi repository and run \`sh install.sh\` in it (needs Rust, https://rustup.rs)"
+}
+
+download() {
+	base=${THREEMINAPI_RELEASE_URL:-$DEFAULT_RELEASE_URL}
 	case "$(uname -s)" in
 	Linux) os=linux ;;
 	Darwin) os=macos ;;
-	*) die "no prebuilt 3minapi for $(uname -s)" "build from source: \`sh install.sh\` in a checkout" ;;
+	*) no_download "no prebuilt 3minapi for $(uname -s)" || return 1 ;;
 	esac
 	case "$(uname -m)" in
 	x86_64 | amd64) arch=x86_64 ;;
 	aarch64 | arm64) arch=aarch64 ;;
-	*) die "no prebuilt 3minapi for $(uname -m)" "build from source: \`sh install.sh\` in a checkout" ;;
+	*) no_download "no prebuilt 3minapi for $(uname -m)" || return 1 ;;
 	esac
 	archive=3minapi-$os-$arch.tar.gz
-	fetch() {
-		if command -v curl >/dev/null 2>&1; then
-			curl --proto '=https,http' -fsSL -o "$2" "$1"
-		elif command -v wget >/dev/null 2>&1; then
-			wget -q -O "$2" "$1"
-		else
-			die "neither curl nor wget is installed" "install one of them and run this again"
-		fi
-	}
 	say "downloading $base/$archive…"
-	fetch "$base/$archive" "$tmp/$archive" || die "cannot download $base/$archive" "check THREEMINAPI_RELEASE_URL and the network"
-	fetch "$base/$archive.sha256" "$tmp/$archive.sha256" || die "cannot download $base/$archive.sha256" "check THREEMINAPI_RELEASE_URL and the network"
-	expected=$(cut -d' ' -f1 <"$tmp/$archive.sha256" | tr -d '\r\n')
+	fetch "$base/$archive" "$tmp/$archive" || { no_download "cannot download $base/$archive"; return 1; }
+	fetch "$base/SHA256SUMS" "$tmp/SHA256SUMS" || die "cannot download $base/SHA256SUMS, so the archive cannot be checked; nothing was installed" "check THREEMINAPI_RELEASE_URL and the network, and try again"
+	expected=$(awk -v name="$archive" '$2 == name || $2 == "*" name { print $1; exit }' "$tmp/SHA256SUMS" | tr -d '\r')
+	[ -n "$expected" ] || die "$base/SHA256SUMS has no line for $archive; nothing was installed" "the release is incomplete: report it"
 	if command -v sha256sum >/dev/null 2>&1; then
 		actual=$(sha256sum "$tmp/$archive" | cut -d' ' -f1)
 	elif command -v shasum >/dev/null 2>&1; then
@@ -198,8 +217,8 @@ else
 	else
 		die "cannot check the download: neither sha256sum nor shasum is installed" "install coreutils (or perl's shasum) and run this again"
 	fi
-	if [ -z "$expected" ] || [ "$actual" != "$expected" ]; then
-		die "the SHA-256 of $archive is $actual, not $expected as $archive.sha256 says; nothing was installed" \
+	if [ "$actual" != "$expected" ]; then
+		die "the SHA-256 of $archive is $actual, not $expected as SHA256SUMS says; nothing was installed" \
 			"the download is corrupt or was tampered with: try again, and report it if it persists"
 	fi
 	mkdir "$tmp/unpacked"
@@ -207,6 +226,12 @@ else
 	found=$(find "$tmp/unpacked" -type f -name 3minapi | head -n 1)
 	[ -n "$found" ] || die "$archive holds no 3minapi binary; nothing was installed" "check THREEMINAPI_RELEASE_URL"
 	cp "$found" "$tmp/3minapi"
+}
+
+if [ -n "$src" ] && [ -z "${THREEMINAPI_RELEASE_URL:-}" ]; then
+	build
+elif ! download; then
+	build
 fi
 chmod 755 "$tmp/3minapi"
 "$tmp/3minapi" --version >/dev/null 2>&1 || die "the new binary does not run on this machine; nothing was installed" "build from source: \`sh install.sh\` in a checkout"
@@ -284,5 +309,5 @@ esac
 
 say ""
 say "next: 3minapi auth login            (paste the tm_mcp_ key from Settings → AI Integration → CLI / IDE)"
-say "then: 3minapi config install <client>   (claude-code, cursor, vscode, windsurf, claude-desktop, codex, gemini)"
+say "then: 3minapi config install --all     (every AI client found here; or name one: claude-code, cursor, …)"
 say "      3minapi doctor                    (checks everything)"

@@ -1,7 +1,8 @@
 //! `install.sh`: shellcheck-clean; from a checkout it builds the release binary and installs it into
 //! a temp prefix (with the completion and the PATH advice), upgrades in place, uninstalls; piped
 //! like `curl … | sh` it downloads a release from a local HTTP server on 127.0.0.1 and installs it
-//! only when the SHA-256 matches. The Rust version check is exercised with stand-in tools.
+//! only when the SHA-256 matches the release's SHA256SUMS; from a checkout with a release URL that
+//! has nothing, it builds instead. The Rust version check is exercised with stand-in tools.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -158,6 +159,22 @@ fn from_a_checkout_it_builds_installs_upgrades_and_uninstalls() {
         text(&out)
     );
 
+    // With a release URL that has nothing for this machine, a checkout builds instead.
+    let empty = tmp.path().join("empty-release");
+    std::fs::create_dir_all(&empty).unwrap();
+    let url = serve(empty);
+    let mut with_url = env_ref.clone();
+    with_url.push(("THREEMINAPI_RELEASE_URL", &url));
+    let out = install(&home, &[], false, &with_url);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("cannot download")
+            && stdout.contains("building from this checkout instead"),
+        "{stdout}"
+    );
+    assert_eq!(version_of(&installed), version_of(Path::new(BIN)));
+
     let out = install(&home, &["--uninstall"], false, &env_ref);
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -250,21 +267,29 @@ fn archive_name() -> String {
     format!("3minapi-{os}-{arch}.tar.gz")
 }
 
-/// A release directory: the binary under test in an archive, and a checksum file.
-fn release(dir: &Path, checksum: Option<&str>) {
-    let stage = dir.join("stage/3minapi-0.1.0");
+/// A release directory as `cargo xtask dist` makes one: the binary under test in
+/// `3minapi-<os>-<arch>/` inside the archive, and `SHA256SUMS` (with `checksum` instead of the
+/// real sum when given; no line for the archive when `Some("")`; no file at all when `None` and
+/// `sums` is false).
+fn release(dir: &Path, checksum: Option<&str>, sums: bool) {
+    let folder = archive_name().trim_end_matches(".tar.gz").to_owned();
+    let stage = dir.join("stage").join(&folder);
     std::fs::create_dir_all(&stage).unwrap();
     std::fs::copy(BIN, stage.join("3minapi")).unwrap();
+    std::fs::copy(repo().join("README.md"), stage.join("README.md")).unwrap();
     let archive = dir.join(archive_name());
     let status = Command::new("tar")
         .arg("-czf")
         .arg(&archive)
         .arg("-C")
         .arg(dir.join("stage"))
-        .arg("3minapi-0.1.0")
+        .arg(&folder)
         .status()
         .unwrap();
     assert!(status.success());
+    if !sums {
+        return;
+    }
     let sum = match checksum {
         Some(s) => s.to_owned(),
         None => {
@@ -277,11 +302,36 @@ fn release(dir: &Path, checksum: Option<&str>) {
                 .to_owned()
         }
     };
-    std::fs::write(
-        dir.join(format!("{}.sha256", archive_name())),
-        format!("{sum}  {}\n", archive_name()),
-    )
-    .unwrap();
+    let mut lines = format!("{}  3minapi-windows-x86_64.zip\n", "1".repeat(64));
+    if !sum.is_empty() {
+        lines.push_str(&format!("{sum}  {}\n", archive_name()));
+    }
+    std::fs::write(dir.join("SHA256SUMS"), lines).unwrap();
+}
+
+/// The default download URL is one constant, the latest release of the crate's repository.
+#[test]
+fn the_default_release_url_is_the_repository_s_latest_release() {
+    let script = std::fs::read_to_string(repo().join("install.sh")).unwrap();
+    let defaults: Vec<&str> = script
+        .lines()
+        .filter_map(|l| l.strip_prefix("DEFAULT_RELEASE_URL="))
+        .collect();
+    let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let repository = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = \""))
+        .map(|r| r.trim_end_matches('"'))
+        .expect("Cargo.toml names the repository");
+    assert_eq!(
+        defaults,
+        [format!("{repository}/releases/latest/download").as_str()]
+    );
+    assert_eq!(
+        script.matches("github.com").count(),
+        1,
+        "one place names the host"
+    );
 }
 
 #[test]
@@ -292,18 +342,27 @@ fn piped_it_downloads_the_release_and_checks_its_checksum() {
     let bin_dir = tmp.path().join("bin");
     let bin_arg = bin_dir.display().to_string();
 
-    // Without a release URL: what to do instead.
-    let out = install(&home, &["--bin-dir", &bin_arg], true, &[]);
+    // Nothing for this machine at the URL: what to do instead, and nothing installed.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let url = serve(empty);
+    let out = install(
+        &home,
+        &["--bin-dir", &bin_arg],
+        true,
+        &[("THREEMINAPI_RELEASE_URL", &url)],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("THREEMINAPI_RELEASE_URL") && err.contains("build from source"),
+        err.contains("cannot download") && err.contains("build from source"),
         "{err}"
     );
+    assert!(!bin_dir.join("3minapi").exists());
 
     // A good release installs.
     let good = tmp.path().join("good");
-    release(&good, None);
+    release(&good, None, true);
     let url = serve(good);
     let out = install(
         &home,
@@ -324,27 +383,36 @@ fn piped_it_downloads_the_release_and_checks_its_checksum() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("is not on PATH"));
 
-    // A bad checksum refuses, and installs nothing.
-    let home2 = tmp.path().join("home2");
-    std::fs::create_dir_all(&home2).unwrap();
-    let bin2 = tmp.path().join("bin2");
-    let bad = tmp.path().join("bad");
-    release(&bad, Some(&"0".repeat(64)));
-    let url = serve(bad);
-    let out = install(
-        &home2,
-        &["--bin-dir", &bin2.display().to_string()],
-        true,
-        &[("THREEMINAPI_RELEASE_URL", &url)],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("SHA-256") && err.contains("nothing was installed"),
-        "{err}"
-    );
-    assert!(!bin2.join("3minapi").exists());
-    assert!(!home2.join(".local/share/3minapi/installed-files").exists());
+    // A bad checksum, a SHA256SUMS without our archive, or none at all: refused, nothing installed.
+    for (i, (checksum, sums, says)) in [
+        (Some("0".repeat(64)), true, "SHA-256"),
+        (Some(String::new()), true, "has no line for"),
+        (None, false, "cannot download"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let home2 = tmp.path().join(format!("home{i}"));
+        std::fs::create_dir_all(&home2).unwrap();
+        let bin2 = tmp.path().join(format!("bin{i}"));
+        let bad = tmp.path().join(format!("bad{i}"));
+        release(&bad, checksum.as_deref(), sums);
+        let url = serve(bad);
+        let out = install(
+            &home2,
+            &["--bin-dir", &bin2.display().to_string()],
+            true,
+            &[("THREEMINAPI_RELEASE_URL", &url)],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(says) && err.contains("nothing was installed"),
+            "{err}"
+        );
+        assert!(!bin2.join("3minapi").exists());
+        assert!(!home2.join(".local/share/3minapi/installed-files").exists());
+    }
 }
 
 /// Every install is recorded; `--uninstall --bin-dir DIR` removes DIR's binary and nothing else,
