@@ -362,7 +362,12 @@ fn archives_hold_one_folder_with_the_binary_docs_and_completions() {
                     "group \"\"".to_owned(),
                 ]
             };
-            assert_eq!(m.meta, meta, "{archive}: {}", m.name);
+            assert_eq!(
+                m.meta, meta,
+                "{archive}: {} (a different mtime: THREEMINAPI_DIST was built at another commit, \
+                 or with another SOURCE_DATE_EPOCH; rebuild it)",
+                m.name
+            );
             if let (Some(want), Some(got)) = (content, &m.data) {
                 assert!(got == want, "{archive}: {} differs from the repo's", m.name);
             }
@@ -486,16 +491,24 @@ fn a_second_run_writes_the_same_bytes() {
             // Say what differs: a stale THREEMINAPI_DIST (another commit or tree) or the writer.
             let old = read_tar_gz(&dir.join("3minapi-linux-x86_64.tar.gz"));
             let new = read_tar_gz(&tmp.path().join("3minapi-linux-x86_64.tar.gz"));
-            let differing: Vec<&str> = old
-                .iter()
-                .zip(&new)
-                .filter(|(o, n)| o.name != n.name || o.data != n.data || o.meta != n.meta)
-                .map(|(o, _)| o.name.as_str())
-                .collect();
+            let names = |o: &[Member]| o.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+            let pick = |f: &dyn Fn(&Member, &Member) -> bool| {
+                old.iter()
+                    .zip(&new)
+                    .filter(|(o, n)| f(o, n))
+                    .map(|(o, _)| o.name.as_str())
+                    .collect::<Vec<_>>()
+            };
             panic!(
-                "{name} differs between {} and a second run: members {differing:?} differ \
-                 (the binary alone: THREEMINAPI_DIST was built from another tree; rebuild it)",
-                dir.display()
+                "{name} differs between {} and a second run: members {:?} vs {:?}; content \
+                 differs in {:?}, metadata in {:?}. Only the binary, or every mtime: \
+                 THREEMINAPI_DIST was built from another tree or commit (rebuild it); \
+                 anything else: the archive writer is not reproducible",
+                dir.display(),
+                names(&old),
+                names(&new),
+                pick(&|o, n| o.data != n.data),
+                pick(&|o, n| o.meta != n.meta || o.mode != n.mode),
             );
         }
     }
