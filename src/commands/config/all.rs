@@ -28,6 +28,10 @@ fn short(path: &Path, home: &Path) -> String {
     }
 }
 
+fn no_project_file(client: ClientId) -> String {
+    format!("{} has no project file", client.title())
+}
+
 /// Why a client counts as absent: what was looked for.
 fn absent(client: ClientId, ctx: &Ctx) -> String {
     let mut looked: Vec<String> = client
@@ -87,11 +91,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> Exit {
             continue;
         };
         let Some(path) = client.path(scope, &ctx.places) else {
-            line(
-                "skipped",
-                client,
-                &format!("{} has no project file", client.title()),
-            );
+            line("skipped", client, &no_project_file(client));
             continue;
         };
         if let Some(why) = refusal(client, &args.entry) {
@@ -127,11 +127,7 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> Exit {
     let mut changed = Vec::new();
     for client in ClientId::ALL {
         let Some(path) = client.path(scope, &ctx.places) else {
-            line(
-                "skipped",
-                client,
-                &format!("{} has no project file", client.title()),
-            );
+            line("skipped", client, &no_project_file(client));
             continue;
         };
         let shown = short(&path, &ctx.places.home);
