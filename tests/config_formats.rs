@@ -40,16 +40,6 @@ fn jsonc(path: &Path) -> Value {
         .unwrap()
 }
 
-fn snapshot(sb: &Sandbox) -> Vec<(PathBuf, Vec<u8>)> {
-    sb.regular_files()
-        .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
-}
-
 fn goose(sb: &Sandbox) -> PathBuf {
     sb.config_home().join("goose/config.yaml")
 }
@@ -130,14 +120,14 @@ fn bad_files_of_every_new_format_are_reported_where_they_are_and_left_untouched(
         let sb = Sandbox::new();
         let path = sb.home().join(rel);
         write(&path, text);
-        let before = snapshot(&sb);
+        let before = sb.snapshot();
         for verb in ["install", "uninstall"] {
             let out = run(&sb, &["config", verb, client, "--scope", "user"]);
             out.expect_code(1)
                 .expect_says(&format!("error: {}:{says}", path.display()))
                 .expect_says("left untouched");
             assert_eq!(
-                snapshot(&sb),
+                sb.snapshot(),
                 before,
                 "{client} {verb}: something was written"
             );
@@ -191,12 +181,12 @@ fn a_read_only_file_is_refused_and_left_as_it_was() {
         let path = sb.home().join(rel);
         write(&path, "");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let before = snapshot(&sb);
+        let before = sb.snapshot();
         run(&sb, &["config", "install", client, "--scope", "user"])
             .expect_code(1)
             .expect_says("is read-only (mode 444); nothing was written")
             .expect_says("chmod u+w");
-        assert_eq!(snapshot(&sb), before, "{client}");
+        assert_eq!(sb.snapshot(), before, "{client}");
         assert_eq!(
             std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o444

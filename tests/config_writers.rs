@@ -167,16 +167,6 @@ fn run(sb: &Sandbox, args: &[&str]) -> Output {
 }
 
 /// Every file under the sandbox with its bytes: "nothing else was written" compares two of these.
-fn snapshot(sb: &Sandbox) -> Vec<(PathBuf, Vec<u8>)> {
-    sb.regular_files()
-        .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
-}
-
 #[test]
 fn each_client_and_scope_gets_the_entry_its_documentation_describes() {
     for client in CLIENTS {
@@ -419,14 +409,14 @@ fn malformed_files_are_reported_with_their_position_and_left_untouched() {
         let path = fixture_path(&fix, scope, &sb).unwrap();
         write(&path, text);
         set_mode(&path, 0o640);
-        let before = snapshot(&sb);
+        let before = sb.snapshot();
         for verb in ["install", "uninstall"] {
             let out = run(&sb, &["config", verb, client, "--scope", scope]);
             out.expect_code(1)
                 .expect_says(&format!("error: {}:{position}", path.display()))
                 .expect_says("left untouched");
             assert_eq!(
-                snapshot(&sb),
+                sb.snapshot(),
                 before,
                 "{client} {verb}: something was written"
             );
@@ -614,11 +604,11 @@ fn installing_twice_changes_nothing_and_says_so() {
     for client in ["vscode", "codex", "claude-code"] {
         let sb = Sandbox::new();
         run(&sb, &["config", "install", client]).expect_code(0);
-        let first = snapshot(&sb);
+        let first = sb.snapshot();
         run(&sb, &["config", "install", client])
             .expect_code(0)
             .expect_says("already up to date");
-        assert_eq!(snapshot(&sb), first, "{client}");
+        assert_eq!(sb.snapshot(), first, "{client}");
     }
     // A direct entry that is up to date still gets its file closed to others.
     let sb = Sandbox::new();
@@ -710,7 +700,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
         "{\n  \"mcpServers\": {\n    \"a\": {\"command\": \"a\"}\n  }\n}\n",
     );
     run(&sb, &["config", "install", "claude-code"]).expect_code(0);
-    let before = snapshot(&sb);
+    let before = sb.snapshot();
     let out = run(&sb, &["config", "uninstall", "claude-code", "--dry-run"]);
     out.expect_code(0);
     assert!(
@@ -728,7 +718,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
         "{}",
         out.context()
     );
-    assert_eq!(snapshot(&sb), before);
+    assert_eq!(sb.snapshot(), before);
 
     // The key never reaches the screen, also in a diff of a --direct change.
     let out = cmd(
@@ -740,7 +730,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
     out.expect_code(0);
     assert!(out.stdout.contains(&masked(KEY)), "{}", out.context());
     assert_no_key(&out.all(), KEY, "dry-run diff");
-    assert_eq!(snapshot(&sb), before);
+    assert_eq!(sb.snapshot(), before);
 }
 
 #[test]
@@ -752,11 +742,11 @@ fn uninstall_is_quiet_success_when_there_is_nothing_to_remove() {
     assert!(sb.regular_files().is_empty());
     let path = sb.project().join(".gemini/settings.json");
     write(&path, "{\"mcpServers\": {\"x\": {\"command\": \"x\"}}}");
-    let before = snapshot(&sb);
+    let before = sb.snapshot();
     run(&sb, &["config", "uninstall", "gemini"])
         .expect_code(0)
         .expect_says("no entry named 3minapi");
-    assert_eq!(snapshot(&sb), before);
+    assert_eq!(sb.snapshot(), before);
     // --name picks the entry.
     run(&sb, &["config", "uninstall", "gemini", "--name", "x"]).expect_code(0);
     assert_eq!(parsed(&path), json!({"mcpServers": {}}));

@@ -166,6 +166,18 @@ impl Sandbox {
         out
     }
 
+    /// Every regular file under the sandbox with its bytes, sorted by path: compare two to prove
+    /// a command changed nothing.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        self.regular_files()
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    }
+
     /// The regular files under the sandbox whose bytes contain `needle`.
     pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
         self.regular_files()
