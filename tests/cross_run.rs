@@ -11,8 +11,8 @@
 //! ```
 //!
 //! Without `THREEMINAPI_DIST`, or without qemu-aarch64, wine64, x86_64-w64-mingw32-gcc, tar or
-//! python3, each test prints `skipped: <reason>` to stderr and passes. With it set, a missing
-//! archive fails. Each test prints its wall time (`--nocapture` shows it).
+//! python3, each test prints `skipped: <reason>` to stderr and passes (fails when
+//! `THREEMINAPI_NO_SKIP` is set, as `.ci/run` does). With it set, a missing archive fails. Each test prints its wall time (`--nocapture` shows it).
 //!
 //! Wine 8 has no `bcryptprimitives.dll`, whose `ProcessPrng` Rust's std imports: no Rust exe
 //! starts there until a shim sits beside it. The tests build that shim from
@@ -47,7 +47,7 @@ macro_rules! need {
         match $what {
             Ok(v) => v,
             Err(reason) => {
-                eprintln!("skipped: {reason}");
+                common::skip(&reason);
                 return;
             }
         }

@@ -1,11 +1,15 @@
 //! The release artifacts of `cargo xtask dist` (DESIGN.md §12), read from the directory that
 //! `THREEMINAPI_DIST` names (CI: `cargo xtask dist --all --out target/dist` first). Without it each
-//! test says it skipped, on stderr. The archives are parsed here byte by byte (tar headers, the zip
+//! test says it skipped, on stderr (and fails when `THREEMINAPI_NO_SKIP` is set, as in `.ci/run`). The archives are parsed here byte by byte (tar headers, the zip
 //! central directory), independently of the writer in xtask, and the shipped binaries are run:
 //! the static musl one natively, the aarch64 one under qemu-aarch64, the npm launcher through a
-//! real `npm install -g --offline` into a temporary prefix.
+//! real `npm install -g --offline` into a temporary prefix, the release's own install.sh piped into
+//! `sh` with DIR served on 127.0.0.1 as the release URL.
+
+mod common;
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,7 +41,7 @@ fn dist() -> Option<PathBuf> {
             Some(d)
         }
         None => {
-            eprintln!("skipped: THREEMINAPI_DIST is not set (cargo xtask dist --all, then set it)");
+            common::skip("THREEMINAPI_DIST is not set (cargo xtask dist --all, then set it)");
             None
         }
     }
@@ -406,9 +410,9 @@ fn archives_hold_one_folder_with_the_binary_docs_and_completions() {
                     .stdout;
                 assert_eq!(&exe_bytes[..2], b"MZ", "{archive}: a Windows executable");
             } else {
-                eprintln!(
-                    "skipped: unzip is not installed: {archive}'s deflated data unchecked (apt-get install unzip)"
-                );
+                common::skip(&format!(
+                    "unzip is not installed: {archive}'s deflated data unchecked (apt-get install unzip)"
+                ));
             }
         } else {
             // Standard tar reads it too.
@@ -551,9 +555,9 @@ fn linux_binaries_are_static_and_run() {
                 c
             }
             Some(runner) => {
-                eprintln!(
-                    "skipped: {runner} is not installed: {archive} not run (apt-get install qemu-user)"
-                );
+                common::skip(&format!(
+                    "{runner} is not installed: {archive} not run (apt-get install qemu-user)"
+                ));
                 continue;
             }
         };
@@ -567,6 +571,86 @@ fn linux_binaries_are_static_and_run() {
     }
 }
 
+/// The one-line installer as a user runs it, `curl -fsSL <release>/install.sh | sh`: the release's
+/// own install.sh, piped into `sh` with a release URL on 127.0.0.1 serving DIR, downloads this
+/// machine's archive, checks it against SHA256SUMS and installs the shipped binary.
+#[test]
+fn the_one_line_installer_installs_the_release_s_binary() {
+    let Some(dir) = dist() else { return };
+    let script = std::fs::read(dir.join("install.sh")).expect("install.sh in the release");
+    assert_eq!(
+        script,
+        std::fs::read(Path::new(REPO).join("install.sh")).unwrap(),
+        "the release's install.sh is the repository's"
+    );
+    let archive = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "3minapi-linux-x86_64.tar.gz",
+        ("linux", "aarch64") => "3minapi-linux-aarch64.tar.gz",
+        ("macos", "x86_64") => "3minapi-macos-x86_64.tar.gz",
+        ("macos", "aarch64") => "3minapi-macos-aarch64.tar.gz",
+        (os, arch) => {
+            common::skip(&format!(
+                "install.sh has no release archive for {os}/{arch}"
+            ));
+            return;
+        }
+    };
+    if !dir.join(archive).is_file() {
+        common::skip(&format!(
+            "{archive} was not built here (cargo xtask dist on that platform)"
+        ));
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, bin_dir) = (tmp.path().join("home"), tmp.path().join("bin"));
+    std::fs::create_dir_all(&home).unwrap();
+    let url = common::static_files::serve(dir.clone());
+    // `curl -fsSL $url/install.sh | sh -s -- ARGS`
+    let pipe = |args: &[&std::ffi::OsStr]| {
+        let mut child = Command::new("sh")
+            .args(["-s", "--"])
+            .args(args)
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SHELL", "/bin/bash")
+            .env("THREEMINAPI_RELEASE_URL", &url)
+            .current_dir(&home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&script).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "install.sh {args:?}: {said}");
+        said
+    };
+    let said = pipe(&["--bin-dir".as_ref(), bin_dir.as_os_str()]);
+    let installed = bin_dir.join("3minapi");
+    let shipped = extract_binary(&dir.join(archive), "3minapi", tmp.path());
+    assert!(
+        std::fs::read(&installed).unwrap() == std::fs::read(&shipped).unwrap(),
+        "the installed binary is not the one in {archive}: {said}"
+    );
+    let version = Command::new(&installed).arg("--version").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&version.stdout).starts_with(&format!("3minapi {VERSION} ")),
+        "{version:?}"
+    );
+    pipe(&["--uninstall".as_ref()]);
+    assert!(
+        !installed.exists(),
+        "--uninstall left {}",
+        installed.display()
+    );
+}
+
 /// The npm tarball named like `prefix-<version>.tgz` in `dir`.
 fn npm_tarball(dir: &Path, prefix: &str) -> PathBuf {
     let path = dir.join(format!("{prefix}-{VERSION}.tgz"));
@@ -578,7 +662,7 @@ fn npm_tarball(dir: &Path, prefix: &str) -> PathBuf {
 fn npm_launcher_runs_the_native_binary_and_config_install_names_it() {
     let Some(dir) = dist() else { return };
     if !have("npm") || !have("node") {
-        eprintln!("skipped: node and npm are needed (apt-get install nodejs npm)");
+        common::skip("node and npm are needed (apt-get install nodejs npm)");
         return;
     }
     let launcher = npm_tarball(&dir, "3minapi");
@@ -767,8 +851,8 @@ fn formula_parses_and_carries_the_archives_sums() {
         let out = Command::new("ruby").arg("-c").arg(&path).output().unwrap();
         assert!(out.status.success(), "ruby -c threeminapi.rb: {out:?}");
     } else {
-        eprintln!(
-            "skipped: ruby is not installed: threeminapi.rb's syntax unchecked (apt-get install ruby)"
+        common::skip(
+            "ruby is not installed: threeminapi.rb's syntax unchecked (apt-get install ruby)",
         );
     }
 }

@@ -4,7 +4,10 @@
 //! only when the SHA-256 matches the release's SHA256SUMS; from a checkout with a release URL that
 //! has nothing, it builds instead. The Rust version check is exercised with stand-in tools.
 
-use std::io::{Read, Write};
+mod common;
+
+use common::static_files::serve;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -223,34 +226,6 @@ fn a_missing_or_old_rust_is_explained() {
         "{err}"
     );
     assert!(!home.join(".local/bin/3minapi").exists());
-}
-
-/// Serves the files of `dir` over HTTP/1.0 on 127.0.0.1 until the test ends.
-fn serve(dir: PathBuf) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let request = String::from_utf8_lossy(&buf[..n]);
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let file = dir.join(path.trim_start_matches("/rel/"));
-            let response = match std::fs::read(&file) {
-                Ok(body) => {
-                    let mut r =
-                        format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
-                            .into_bytes();
-                    r.extend(body);
-                    r
-                }
-                Err(_) => b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
-            };
-            let _ = stream.write_all(&response);
-        }
-    });
-    format!("http://127.0.0.1:{port}/rel")
 }
 
 fn archive_name() -> String {

@@ -8,7 +8,8 @@
 //! `dist` builds `3minapi` in release mode for each target and writes to DIR (default
 //! `target/dist`): `3minapi-<os>-<arch>.tar.gz` (`.zip` for Windows) with one top-level folder
 //! `3minapi-<os>-<arch>/` holding the binary, README.md, LICENSE and `completions/`; `<archive>.sha256`
-//! beside each; `SHA256SUMS` over every archive in DIR; the npm tarballs (the launcher `3minapi`
+//! beside each; `SHA256SUMS` over every archive in DIR; `install.sh` (the one-line installer, served
+//! from the release like the archives it downloads); the npm tarballs (the launcher `3minapi`
 //! and `@3minapi/<os>-<cpu>` for each target built); and the Homebrew formula `threeminapi.rb`
 //! (see formula.rs for the name) for the Linux and macOS archives in DIR. The archives are
 //! reproducible: their bytes depend only on the files and the commit time (`SOURCE_DATE_EPOCH`
@@ -406,11 +407,13 @@ fn dist(args: &Args) -> Result<()> {
     if !targets::on_path(if cfg!(windows) { "npm.cmd" } else { "npm" }) {
         missing.push("  apt-get install npm    # npm pack of the npm packages".into());
     }
-    for file in ["README.md", "LICENSE"] {
+    for (file, why) in [
+        ("README.md", "every archive carries it"),
+        ("LICENSE", "every archive carries it"),
+        ("install.sh", "the release's installer"),
+    ] {
         if !root.join(file).is_file() {
-            missing.push(format!(
-                "  {file} at the repository root    # every archive carries it"
-            ));
+            missing.push(format!("  {file} at the repository root    # {why}"));
         }
     }
     if !missing.is_empty() {
@@ -467,6 +470,11 @@ fn dist(args: &Args) -> Result<()> {
         });
     }
     write_sums(&dir)?;
+    // The one-line installer is a release file too (`…/releases/latest/download/install.sh`): the
+    // script that comes with the archives is the one that knows their names.
+    let installer = root.join("install.sh");
+    let script = fs::read(&installer).map_err(ctx(&installer))?;
+    write_file(&dir.join("install.sh"), &script)?;
 
     // npm: the launcher and a platform package per target built, staged and packed.
     let staging = dir.join(".npm-staging");
@@ -496,6 +504,7 @@ fn dist(args: &Args) -> Result<()> {
     for t in &tarballs {
         eprintln!("  {t}");
     }
+    eprintln!("  install.sh, SHA256SUMS, {}", formula::FILE_NAME);
     Ok(())
 }
 
