@@ -167,7 +167,7 @@ async fn the_key_appears_in_no_output_or_log() {
         if init.get("result").is_some() {
             b.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
                 .await;
-            up.fail_next(1, 500);
+            up.fail_next_for("tools/list", 1, 500);
             stdout_lines.push(b.request("tools/list", json!({})).await.to_string());
             up.expire_sessions();
             stdout_lines.push(b.request("tools/list", json!({})).await.to_string());
