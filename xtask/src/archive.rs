@@ -224,6 +224,15 @@ mod tests {
 
     const EPOCH: u64 = 1_767_225_600 + 3_723; // 2026-01-01T01:02:03Z
 
+    /// The names of [`sample`] as both writers must store them: sorted, directories with `/`.
+    const SORTED_NAMES: [&str; 5] = [
+        "p/",
+        "p/3minapi",
+        "p/README.md",
+        "p/completions/",
+        "p/completions/_3minapi",
+    ];
+
     fn sample() -> Vec<Entry> {
         vec![
             Entry::file(
@@ -276,16 +285,7 @@ mod tests {
             })
             .collect();
         let names: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "p/",
-                "p/3minapi",
-                "p/README.md",
-                "p/completions/",
-                "p/completions/_3minapi"
-            ]
-        );
+        assert_eq!(names, SORTED_NAMES);
         let modes: Vec<u32> = got.iter().map(|g| g.1).collect();
         assert_eq!(modes, [0o755, 0o755, 0o644, 0o755, 0o644]);
         for g in &got {
@@ -344,16 +344,7 @@ mod tests {
             names.push(name);
             at += 46 + name_len;
         }
-        assert_eq!(
-            names,
-            [
-                "p/",
-                "p/3minapi",
-                "p/README.md",
-                "p/completions/",
-                "p/completions/_3minapi"
-            ]
-        );
+        assert_eq!(names, SORTED_NAMES);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::targets::{self, Target};
-use crate::{Result, ctx};
+use crate::{Result, ctx, write_file};
 
 /// Replaces each `{{key}}` of `template`; a placeholder left over (a typo in a template) is an
 /// error rather than a broken package.
@@ -37,12 +37,12 @@ pub fn stage_launcher(root: &Path, staging: &Path, version: &str) -> Result<Path
             ));
         }
     }
-    write(
+    write_file(
         &dir.join("package.json"),
         render(&template, &[("version", version)])?.as_bytes(),
     )?;
     let script = read(&src.join("bin/3minapi.js"))?;
-    write(&dir.join("bin/3minapi.js"), script.as_bytes())?;
+    write_file(&dir.join("bin/3minapi.js"), script.as_bytes())?;
     set_mode(&dir.join("bin/3minapi.js"), 0o755)?;
     copy_docs(root, &dir)?;
     Ok(dir)
@@ -59,17 +59,10 @@ pub fn stage_platform(
     let platform = target.npm_platform();
     let dir = staging.join(&platform);
     fs::create_dir_all(dir.join("bin")).map_err(ctx(&dir))?;
-    let vars = [
-        ("version", version),
-        ("platform", platform.as_str()),
-        ("os", target.npm_os),
-        ("cpu", target.npm_cpu),
-        ("triple", target.triple),
-        ("exe", target.exe_name()),
-    ];
+    let vars = platform_vars(version, target, &platform);
     for file in ["package.json", "README.md"] {
         let template = read(&root.join("npm/platform").join(file))?;
-        write(&dir.join(file), render(&template, &vars)?.as_bytes())?;
+        write_file(&dir.join(file), render(&template, &vars)?.as_bytes())?;
     }
     let bin = dir.join("bin").join(target.exe_name());
     fs::copy(binary, &bin).map_err(ctx(binary))?;
@@ -77,6 +70,22 @@ pub fn stage_platform(
     let license = root.join("LICENSE");
     fs::copy(&license, dir.join("LICENSE")).map_err(ctx(&license))?;
     Ok(dir)
+}
+
+/// The placeholders of the `npm/platform` templates for `target`'s package `platform`.
+fn platform_vars<'a>(
+    version: &'a str,
+    target: &'a Target,
+    platform: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("version", version),
+        ("platform", platform),
+        ("os", target.npm_os()),
+        ("cpu", target.npm_cpu()),
+        ("triple", target.triple),
+        ("exe", target.exe_name()),
+    ]
 }
 
 /// `npm pack` of a staged package into `out`; returns the tarball's name.
@@ -118,10 +127,6 @@ fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(ctx(path))
 }
 
-fn write(path: &Path, data: &[u8]) -> Result<()> {
-    fs::write(path, data).map_err(ctx(path))
-}
-
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
@@ -136,26 +141,13 @@ fn set_mode(_: &Path, _: u32) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .into()
-    }
+    use crate::root;
 
     #[test]
     fn templates_render_without_leftover_placeholders() {
         let t = targets::find("x86_64-pc-windows-gnu").unwrap();
         let platform = t.npm_platform();
-        let vars = [
-            ("version", "1.2.3"),
-            ("platform", platform.as_str()),
-            ("os", t.npm_os),
-            ("cpu", t.npm_cpu),
-            ("triple", t.triple),
-            ("exe", t.exe_name()),
-        ];
+        let vars = platform_vars("1.2.3", t, &platform);
         let pkg = render(
             &read(&root().join("npm/platform/package.json")).unwrap(),
             &vars,

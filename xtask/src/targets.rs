@@ -21,9 +21,6 @@ pub struct Target {
     pub os: &'static str,
     /// `x86_64` or `aarch64`: the archive's name.
     pub arch: &'static str,
-    /// npm's `process.platform` / `process.arch` for it: the package `@3minapi/<os>-<cpu>`.
-    pub npm_os: &'static str,
-    pub npm_cpu: &'static str,
     /// The host OS that can build it (`cfg!(target_os)` of xtask itself).
     pub host_os: &'static str,
     /// The C compiler and archiver given to the `cc` crate (`CC_<triple>`, `AR_<triple>`), and the
@@ -57,28 +54,51 @@ impl Target {
         }
     }
 
+    /// npm's `process.platform` for it (the platform package's `os`).
+    pub fn npm_os(&self) -> &'static str {
+        match self.os {
+            "macos" => "darwin",
+            "windows" => "win32",
+            other => other,
+        }
+    }
+
+    /// npm's `process.arch` for it (the platform package's `cpu`).
+    pub fn npm_cpu(&self) -> &'static str {
+        match self.arch {
+            "x86_64" => "x64",
+            "aarch64" => "arm64",
+            other => other,
+        }
+    }
+
     /// `linux-x64`: the npm platform package is `@3minapi/<this>`.
     pub fn npm_platform(&self) -> String {
-        format!("{}-{}", self.npm_os, self.npm_cpu)
+        format!("{}-{}", self.npm_os(), self.npm_cpu())
+    }
+
+    /// Each C tool of the build as (variable, program): `CC_<triple>` and `AR_<triple>` for the
+    /// `cc` crate, `CARGO_TARGET_<TRIPLE>_LINKER` for rustc.
+    fn tool_vars(&self) -> [(String, Option<&'static str>); 3] {
+        let key = self.triple.replace('-', "_");
+        [
+            (format!("CC_{key}"), self.cc),
+            (format!("AR_{key}"), self.ar),
+            (
+                format!("CARGO_TARGET_{}_LINKER", key.to_uppercase()),
+                self.linker,
+            ),
+        ]
     }
 
     /// The environment the cargo build of this target gets. A variable the user has set already
     /// is kept: these are defaults, not overrides.
     pub fn build_env(&self) -> Vec<(String, String)> {
-        let key = self.triple.replace('-', "_");
-        let mut env = Vec::new();
-        if let Some(cc) = self.cc {
-            env.push((format!("CC_{key}"), cc.to_owned()));
-        }
-        if let Some(ar) = self.ar {
-            env.push((format!("AR_{key}"), ar.to_owned()));
-        }
-        if let Some(linker) = self.linker {
-            env.push((
-                format!("CARGO_TARGET_{}_LINKER", key.to_uppercase()),
-                linker.to_owned(),
-            ));
-        }
+        let mut env: Vec<(String, String)> = self
+            .tool_vars()
+            .into_iter()
+            .filter_map(|(var, tool)| Some((var, tool?.to_owned())))
+            .collect();
         env.retain(|(k, _)| std::env::var_os(k).is_none());
         env
     }
@@ -89,8 +109,6 @@ pub const TARGETS: &[Target] = &[
         triple: "x86_64-unknown-linux-musl",
         os: "linux",
         arch: "x86_64",
-        npm_os: "linux",
-        npm_cpu: "x64",
         host_os: "linux",
         cc: Some("musl-gcc"),
         ar: None,
@@ -101,8 +119,6 @@ pub const TARGETS: &[Target] = &[
         triple: "aarch64-unknown-linux-musl",
         os: "linux",
         arch: "aarch64",
-        npm_os: "linux",
-        npm_cpu: "arm64",
         host_os: "linux",
         cc: Some("aarch64-linux-gnu-gcc"),
         ar: Some("aarch64-linux-gnu-ar"),
@@ -113,8 +129,6 @@ pub const TARGETS: &[Target] = &[
         triple: "x86_64-pc-windows-gnu",
         os: "windows",
         arch: "x86_64",
-        npm_os: "win32",
-        npm_cpu: "x64",
         host_os: "linux",
         cc: Some("x86_64-w64-mingw32-gcc"),
         ar: Some("x86_64-w64-mingw32-ar"),
@@ -125,8 +139,6 @@ pub const TARGETS: &[Target] = &[
         triple: "x86_64-apple-darwin",
         os: "macos",
         arch: "x86_64",
-        npm_os: "darwin",
-        npm_cpu: "x64",
         host_os: "macos",
         cc: None,
         ar: None,
@@ -137,8 +149,6 @@ pub const TARGETS: &[Target] = &[
         triple: "aarch64-apple-darwin",
         os: "macos",
         arch: "aarch64",
-        npm_os: "darwin",
-        npm_cpu: "arm64",
         host_os: "macos",
         cc: None,
         ar: None,
@@ -150,8 +160,6 @@ pub const TARGETS: &[Target] = &[
         triple: "x86_64-pc-windows-msvc",
         os: "windows",
         arch: "x86_64",
-        npm_os: "win32",
-        npm_cpu: "x64",
         host_os: "windows",
         cc: None,
         ar: None,
@@ -206,18 +214,10 @@ pub fn missing_toolchain(t: &Target, installed_targets: Option<&[String]>) -> Ve
     {
         fixes.push(format!("rustup target add {}", t.triple));
     }
-    let tools = [t.cc, t.ar, t.linker];
-    let key = t.triple.replace('-', "_");
-    let user_set = |var: String| std::env::var_os(var).is_some();
-    let overridden = [
-        user_set(format!("CC_{key}")),
-        user_set(format!("AR_{key}")),
-        user_set(format!("CARGO_TARGET_{}_LINKER", key.to_uppercase())),
-    ];
-    let absent = tools
-        .iter()
-        .zip(overridden)
-        .any(|(tool, overridden)| !overridden && tool.is_some_and(|tool| !on_path(tool)));
+    // A tool the user named through its variable is theirs to provide.
+    let absent = t.tool_vars().into_iter().any(|(var, tool)| {
+        std::env::var_os(var).is_none() && tool.is_some_and(|tool| !on_path(tool))
+    });
     if absent && let Some(apt) = t.apt {
         fixes.push(format!("apt-get install {apt}"));
     }
