@@ -25,6 +25,7 @@
 mod common;
 
 use common::bridge::init_params;
+use common::on_path;
 use common::upstream::{FAKE_KEY, TOOL_NAMES, Upstream, UpstreamOptions};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ use tokio::process::{ChildStdin, ChildStdout};
 
 /// Where Debian's `wine64` package puts the 64-bit loader (there is no `wine` on PATH).
 const WINE_LOADER: &str = "/usr/lib/wine/wine64";
+const WINESERVER: &str = "wineserver";
 /// How long one command, or one line from the bridge, may take under emulation before the test
 /// fails (a cold wine session alone takes a few seconds).
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -366,9 +368,7 @@ async fn relay_session(target: &Target, sandbox: &Sandbox, key: KeyFrom) {
     let requests = upstream.requests();
     for method in ["initialize", "tools/list", "tools/call"] {
         assert!(
-            requests
-                .iter()
-                .any(|r| r.rpc_method.as_deref() == Some(method)),
+            !upstream.requests_for(method).is_empty(),
             "the upstream never saw {method}"
         );
     }
@@ -638,13 +638,6 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 // Getting the binaries and the tools
 // ---------------------------------------------------------------------------------------------
 
-/// A program on PATH.
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
 fn tool(name: &str, package: &str, why: &str) -> Result<PathBuf, String> {
     on_path(name).ok_or_else(|| {
         format!("{name} not found on PATH ({why}); install it with `apt-get install {package}`")
@@ -756,6 +749,13 @@ fn windows() -> Result<Target, String> {
     })
 }
 
+/// The wineserver beside the loader the tests use, for stopping it when they are done.
+fn wineserver() -> Option<PathBuf> {
+    wine_loader()
+        .ok()
+        .map(|loader| loader.with_file_name(WINESERVER))
+}
+
 fn wine_loader() -> Result<PathBuf, String> {
     let debian = PathBuf::from(WINE_LOADER);
     if debian.is_file() {
@@ -815,7 +815,7 @@ fn wine(loader: &Path) -> Result<&'static Wine, String> {
             profile: PathBuf::new(),
         };
         let sandbox = Sandbox::new();
-        let mut server = Command::new(loader.with_file_name("wineserver"));
+        let mut server = Command::new(loader.with_file_name(WINESERVER));
         server.arg("-p30");
         sandbox.environment(&mut server);
         wine.environment(&mut server);
@@ -883,7 +883,7 @@ fn scratch() -> &'static Path {
                 .arg("sh")
                 .arg(std::process::id().to_string())
                 .arg(&dir)
-                .arg(Path::new(WINE_LOADER).with_file_name("wineserver"))
+                .arg(wineserver().unwrap_or_default())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -894,8 +894,7 @@ fn scratch() -> &'static Path {
 }
 
 fn stop_wineserver(prefix: &Path) {
-    let server = Path::new(WINE_LOADER).with_file_name("wineserver");
-    if prefix.is_dir() && server.is_file() {
+    if let Some(server) = wineserver().filter(|s| prefix.is_dir() && s.is_file()) {
         let _ = Command::new(server)
             .arg("-k")
             .env("WINEPREFIX", prefix)

@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,12 +73,7 @@ fn stem(archive: &str) -> &str {
 }
 
 fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
+    common::on_path(program).is_some()
 }
 
 /// What the archives' mtime must be: SOURCE_DATE_EPOCH, else the commit time.
@@ -606,32 +600,18 @@ fn the_one_line_installer_installs_the_release_s_binary() {
     std::fs::create_dir_all(&home).unwrap();
     let url = common::static_files::serve(dir.clone());
     // `curl -fsSL $url/install.sh | sh -s -- ARGS`
-    let pipe = |args: &[&std::ffi::OsStr]| {
-        let mut child = Command::new("sh")
-            .args(["-s", "--"])
-            .args(args)
-            .env_clear()
-            .env("HOME", &home)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SHELL", "/bin/bash")
-            .env("THREEMINAPI_RELEASE_URL", &url)
-            .current_dir(&home)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(&script).unwrap();
-        let out = child.wait_with_output().unwrap();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+    let pipe = |args: &[&str]| {
+        let out = common::install_sh::run(
+            &home,
+            args,
+            Some(&script),
+            &[("THREEMINAPI_RELEASE_URL", &url)],
         );
+        let said = common::install_sh::text(&out);
         assert!(out.status.success(), "install.sh {args:?}: {said}");
         said
     };
-    let said = pipe(&["--bin-dir".as_ref(), bin_dir.as_os_str()]);
+    let said = pipe(&["--bin-dir", bin_dir.to_str().unwrap()]);
     let installed = bin_dir.join("3minapi");
     let shipped = extract_binary(&dir.join(archive), "3minapi", tmp.path());
     assert!(
@@ -643,7 +623,7 @@ fn the_one_line_installer_installs_the_release_s_binary() {
         String::from_utf8_lossy(&version.stdout).starts_with(&format!("3minapi {VERSION} ")),
         "{version:?}"
     );
-    pipe(&["--uninstall".as_ref()]);
+    pipe(&["--uninstall"]);
     assert!(
         !installed.exists(),
         "--uninstall left {}",
@@ -780,11 +760,7 @@ fn npm_launcher_runs_the_native_binary_and_config_install_names_it() {
     let stdin = child.stdin.take().unwrap(); // held open: serve waits for messages
     std::thread::sleep(Duration::from_millis(1500));
     assert!(child.try_wait().unwrap().is_none(), "mcp serve ended early");
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::signal(child.id(), "TERM");
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {

@@ -6,10 +6,10 @@
 
 mod common;
 
+use common::install_sh::text;
 use common::static_files::serve;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_3minapi");
 
@@ -17,41 +17,10 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// `sh install.sh ARGS` (from the checkout, or piped on stdin when `piped`) with a clean HOME.
 fn install(home: &Path, args: &[&str], piped: bool, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new("sh");
-    if piped {
-        cmd.arg("-s").arg("--");
-    } else {
-        cmd.arg(repo().join("install.sh"));
-    }
-    cmd.args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SHELL", "/bin/bash")
-        .current_dir(home)
-        .stdin(if piped { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("sh");
-    if piped {
-        let script = std::fs::read(repo().join("install.sh")).unwrap();
-        child.stdin.take().unwrap().write_all(&script).unwrap();
-    }
-    child.wait_with_output().unwrap()
+    let script = piped.then(|| std::fs::read(repo().join("install.sh")).unwrap());
+    common::install_sh::run(home, args, script.as_deref(), env)
 }
 
 fn version_of(bin: &Path) -> String {

@@ -221,13 +221,7 @@ impl Bridge {
 
     /// Sends a signal to the bridge process.
     pub fn signal(&self, sig: &str) {
-        let pid = self.child.id().expect("running");
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{sig}"))
-            .arg(pid.to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
+        super::signal(self.child.id().expect("running"), sig);
     }
 
     /// Waits for the process to exit (bounded); returns its status and whatever stdout still held.

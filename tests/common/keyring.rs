@@ -381,11 +381,8 @@ impl PrivateKeyring {
     /// A session bus and nothing on it: no Secret Service (a headless machine with D-Bus).
     pub fn bus_only() -> PrivateKeyring {
         for (tool, package) in TOOLS {
-            let found = std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-                .unwrap_or(false);
             assert!(
-                found,
+                super::on_path(tool).is_some(),
                 "keychain tests need `{tool}` (Debian package {package}); install them with \
                  `apt-get install gnome-keyring dbus libsecret-tools` (`bash .ci/run` does)"
             );

@@ -1,6 +1,7 @@
 pub mod bridge;
 pub mod delay_proxy;
 pub mod hostile;
+pub mod install_sh;
 pub mod keyring;
 pub mod netns;
 pub mod npm;
@@ -8,7 +9,28 @@ pub mod static_files;
 pub mod tls;
 pub mod upstream;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+/// The first `name` on PATH that is a file.
+#[allow(dead_code)]
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Sends `kill -<sig>` to `pid` and asserts it was delivered.
+#[allow(dead_code)]
+#[track_caller]
+pub fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{sig} {pid}");
+}
 
 /// A test that cannot run here says why on stderr (`skipped: <reason>`) and passes, unless
 /// `THREEMINAPI_NO_SKIP` is set: `.ci/run` sets it because it installs every tool the tests use,
